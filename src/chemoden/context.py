@@ -1,0 +1,112 @@
+"""The per-claim view that rules read: lines by kind and code, dates, reference data.
+
+`ClaimContext` is built once per `validate()` call so that each rule finds what it
+needs without scanning the claim again. Line numbers are 1-based positions in the
+claim's `lines`, as in the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from chemoden.model import Claim, DrugLine, Line, Procedure
+from chemoden.reference.coding import CodingTables
+
+if TYPE_CHECKING:
+    from chemoden.coverage.model import PolicyVersion
+
+__all__ = ["ClaimContext", "NumberedLine"]
+
+
+class NumberedLine:
+    """A claim line with its 1-based number and its date of service."""
+
+    __slots__ = ("date", "line", "number", "place_of_service")
+
+    def __init__(self, number: int, line: Line, date: dt.date, place_of_service: str | None) -> None:
+        self.number = number
+        self.line = line
+        self.date = date
+        self.place_of_service = place_of_service
+
+    @property
+    def code(self) -> str:
+        """The line's CPT or HCPCS code."""
+        return self.line.code
+
+
+class ClaimContext:
+    """What the rules read about one claim.
+
+    `policy` is the payer policy version in force on the claim's date of service, or
+    None when the claim names no payer or chemoden has no policy for it;
+    `payer_problem` then says why, for the report.
+    """
+
+    __slots__ = (
+        "by_code",
+        "claim",
+        "dates",
+        "drugs",
+        "lines",
+        "payer_problem",
+        "policy",
+        "procedures",
+        "tables",
+    )
+
+    def __init__(
+        self,
+        claim: Claim,
+        tables: CodingTables,
+        policy: PolicyVersion | None = None,
+        payer_problem: str | None = None,
+    ) -> None:
+        self.claim = claim
+        self.tables = tables
+        self.policy = policy
+        self.payer_problem = payer_problem
+
+        lines: list[NumberedLine] = []
+        procedures: list[NumberedLine] = []
+        drugs: list[NumberedLine] = []
+        by_code: dict[str, list[NumberedLine]] = {}
+        dates: set[dt.date] = set()
+        claim_date = claim.date_of_service
+        claim_pos = claim.place_of_service
+        for index, line in enumerate(claim.lines):
+            date = line.date_of_service or claim_date
+            assert date is not None  # Claim guarantees a date for every line
+            pos = line.place_of_service if line.place_of_service is not None else claim_pos
+            numbered = NumberedLine(index + 1, line, date, pos)
+            lines.append(numbered)
+            if isinstance(line, DrugLine):
+                drugs.append(numbered)
+            elif isinstance(line, Procedure):
+                procedures.append(numbered)
+            by_code.setdefault(line.code, []).append(numbered)
+            dates.add(date)
+
+        self.lines = tuple(lines)
+        self.procedures = tuple(procedures)
+        self.drugs = tuple(drugs)
+        self.by_code = by_code
+        self.dates = frozenset(dates)
+
+    def lines_with(self, code: str) -> list[NumberedLine]:
+        """Return the lines that bill `code`, in claim order."""
+        return self.by_code.get(code, [])
+
+    def procedure_kind(self, numbered: NumberedLine) -> str | None:
+        """Return the kind of a procedure line's code (``chemodenervation``, ``em``...)."""
+        return self.tables.procedures.value(numbered.code, "kind", numbered.date)
+
+    def chemodenervation_lines(self, date: dt.date | None = None) -> list[NumberedLine]:
+        """Return the chemodenervation procedure lines, on one date if given."""
+        return [
+            numbered
+            for numbered in self.procedures
+            if (date is None or numbered.date == date)
+            and self.procedure_kind(numbered) == "chemodenervation"
+        ]

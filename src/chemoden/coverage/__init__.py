@@ -1,0 +1,1 @@
+"""Payer coverage policies (Medicare LCDs and their billing articles) as versioned data."""
