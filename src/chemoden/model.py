@@ -35,6 +35,7 @@ __all__ = [
     "Procedure",
     "format_ndc",
     "is_drug_code",
+    "is_well_formed_icd10cm",
     "make_line",
     "normalize_icd10cm",
     "normalize_ndc",
@@ -43,6 +44,7 @@ __all__ = [
 _MODIFIER = re.compile(r"[A-Z0-9]{2}")
 _POS = re.compile(r"[0-9]{2}")
 _DRUG_CODE = re.compile(r"J[0-9]{4}")
+_ICD10CM = re.compile(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?")
 _MAX_MODIFIERS = 4
 
 
@@ -76,6 +78,15 @@ def normalize_icd10cm(value: str) -> str:
     if "." not in code and len(code) > 3:
         code = f"{code[:3]}.{code[3:]}"
     return code
+
+
+def is_well_formed_icd10cm(code: str) -> bool:
+    """Tell whether a normalised code has the ICD-10-CM shape: ``A00`` to ``A00.0000``.
+
+    The shape is a letter, a digit and a letter or digit, then optionally a dot and one
+    to four letters or digits. It says nothing about whether the code exists.
+    """
+    return _ICD10CM.fullmatch(code) is not None
 
 
 def normalize_ndc(value: str) -> str:
