@@ -249,9 +249,7 @@ def _claim_label(data: object, position: int | None) -> str:
     return f"#{position}" if position is not None else "#1"
 
 
-def claim_from_dict(
-    data: object, *, file: str | None = None, position: int | None = None
-) -> Claim:
+def claim_from_dict(data: object, *, file: str | None = None, position: int | None = None) -> Claim:
     """Build a `Claim` from a dict in the claim file format.
 
     Raises `ClaimInputError` listing every malformed field, with its path and value.
@@ -287,14 +285,12 @@ def claim_from_dict(
 
     priors = [
         _read_prior_service(reader, raw, index)
-        for index, raw in enumerate(
-            reader.sequence(data, "prior_services", "prior_services", required=False)
-        )
+        for index, raw in enumerate(reader.sequence(data, "prior_services", "prior_services", required=False))
     ]
     patient = _read_patient(reader, data.get("patient"))
 
     if claim_date is None and "date_of_service" not in data:
-        for index, (raw, line) in enumerate(zip(raw_lines, lines, strict=True)):
+        for index, line in enumerate(lines):
             if line is not None and line.date_of_service is None:
                 reader.fail(
                     "date_of_service",
@@ -370,9 +366,7 @@ def parse_claim_document(
     elif isinstance(document, Mapping):
         items = [document]
     else:
-        raise ClaimFileError(
-            file, 'expected a claim object, a list of claims or {"claims": [...]}'
-        )
+        raise ClaimFileError(file, 'expected a claim object, a list of claims or {"claims": [...]}')
     for position, data in enumerate(items, start=1):
         yield _build(data, file, position)
 
@@ -404,9 +398,7 @@ def iter_claims(path: str | Path) -> Iterator[Claim | ClaimInputError]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise ClaimFileError(
-            name, f"is not UTF-8 text (byte {error.start}); save it as UTF-8 JSON"
-        ) from None
+        raise ClaimFileError(name, f"is not UTF-8 text (byte {error.start}); save it as UTF-8 JSON") from None
     yield from parse_claim_document(text, file=name)
 
 

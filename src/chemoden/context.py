@@ -107,6 +107,5 @@ class ClaimContext:
         return [
             numbered
             for numbered in self.procedures
-            if (date is None or numbered.date == date)
-            and self.procedure_kind(numbered) == "chemodenervation"
+            if (date is None or numbered.date == date) and self.procedure_kind(numbered) == "chemodenervation"
         ]

@@ -54,9 +54,7 @@ class Validator:
     @staticmethod
     def _active_rules(settings: RuleSettings) -> tuple[_ActiveRule, ...]:
         return tuple(
-            (rule, settings.severity.get(rule.id))
-            for rule in all_rules()
-            if rule.id not in settings.disabled
+            (rule, settings.severity.get(rule.id)) for rule in all_rules() if rule.id not in settings.disabled
         )
 
     def validate(self, claim: Claim) -> ValidationReport:

@@ -41,9 +41,7 @@ class Severity(enum.Enum):
         try:
             return cls(value.strip().lower())
         except ValueError:
-            raise ValueError(
-                f"unknown severity {value!r}; use 'error', 'warning' or 'info'"
-            ) from None
+            raise ValueError(f"unknown severity {value!r}; use 'error', 'warning' or 'info'") from None
 
 
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}

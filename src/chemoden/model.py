@@ -135,7 +135,7 @@ def _check_code(instance: object, attribute: attrs.Attribute[Any], value: object
 
 def _to_modifiers(value: object) -> object:
     if isinstance(value, str):
-        raise InvalidField("modifiers", value, "modifiers must be a list such as [\"50\"], not a string")
+        raise InvalidField("modifiers", value, 'modifiers must be a list such as ["50"], not a string')
     if isinstance(value, Iterable):
         return tuple(item.strip().upper() if isinstance(item, str) else item for item in value)
     return value
@@ -183,7 +183,9 @@ def _check_optional_date(instance: object, attribute: attrs.Attribute[Any], valu
 
 def _check_pos(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and (not isinstance(value, str) or _POS.fullmatch(value) is None):
-        raise InvalidField(attribute.name, value, "a place of service must be a two-digit CMS code such as 11")
+        raise InvalidField(
+            attribute.name, value, "a place of service must be a two-digit CMS code such as 11"
+        )
 
 
 def _to_optional_ndc(value: object) -> object:
@@ -206,17 +208,13 @@ class Line:
 
     code: str = attrs.field(converter=_upper_code, validator=_check_code)
     units: int = attrs.field(validator=_check_units)
-    modifiers: tuple[str, ...] = attrs.field(
-        default=(), converter=_to_modifiers, validator=_check_modifiers
-    )
+    modifiers: tuple[str, ...] = attrs.field(default=(), converter=_to_modifiers, validator=_check_modifiers)
     diagnosis_pointers: tuple[int, ...] = attrs.field(
         default=(), converter=_to_pointers, validator=_check_pointers
     )
     date_of_service: dt.date | None = attrs.field(default=None, validator=_check_optional_date)
     place_of_service: str | None = attrs.field(default=None, validator=_check_pos)
-    ndc: str | None = attrs.field(
-        default=None, converter=_to_optional_ndc, validator=_check_optional_ndc
-    )
+    ndc: str | None = attrs.field(default=None, converter=_to_optional_ndc, validator=_check_optional_ndc)
 
     def has_modifier(self, *modifiers: str) -> bool:
         """Tell whether the line carries any of the given modifiers."""
@@ -312,9 +310,7 @@ class PriorService:
     date_of_service: dt.date = attrs.field(validator=_check_optional_date)
     code: str = attrs.field(converter=_upper_code, validator=_check_code)
     units: int | None = None
-    ndc: str | None = attrs.field(
-        default=None, converter=_to_optional_ndc, validator=_check_optional_ndc
-    )
+    ndc: str | None = attrs.field(default=None, converter=_to_optional_ndc, validator=_check_optional_ndc)
 
 
 @attrs.frozen
@@ -323,6 +319,16 @@ class Patient:
 
     birth_date: dt.date | None = attrs.field(default=None, validator=_check_optional_date)
     sex: str | None = None
+
+
+def _strip_optional(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _to_prior_services(value: object) -> object:
+    if isinstance(value, Iterable) and not isinstance(value, str | bytes):
+        return tuple(value)
+    return value
 
 
 def _check_claim_date(instance: Claim, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -342,9 +348,9 @@ class Claim:
     lines: tuple[Procedure | DrugLine, ...] = attrs.field(converter=_to_lines, validator=_check_lines)
     date_of_service: dt.date | None = attrs.field(default=None, validator=_check_claim_date)
     id: str | None = None
-    payer: str | None = attrs.field(default=None, converter=attrs.converters.optional(str.strip))
+    payer: str | None = attrs.field(default=None, converter=_strip_optional)
     place_of_service: str | None = attrs.field(default=None, validator=_check_pos)
-    prior_services: tuple[PriorService, ...] = attrs.field(default=(), converter=tuple)
+    prior_services: tuple[PriorService, ...] = attrs.field(default=(), converter=_to_prior_services)
     patient: Patient | None = None
     prior_authorization: str | None = None
 

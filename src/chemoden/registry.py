@@ -111,9 +111,7 @@ def all_rules() -> tuple[Rule, ...]:
     """Return every registered rule, ordered by family and id."""
     _load_rule_modules()
     families = list(Family)
-    return tuple(
-        sorted(_REGISTRY.values(), key=lambda r: (families.index(r.family), r.id))
-    )
+    return tuple(sorted(_REGISTRY.values(), key=lambda r: (families.index(r.family), r.id)))
 
 
 def get_rule(rule_id: str) -> Rule:
@@ -122,9 +120,7 @@ def get_rule(rule_id: str) -> Rule:
     try:
         return _REGISTRY[rule_id]
     except KeyError:
-        raise KeyError(
-            f"unknown rule id {rule_id!r}; run `chemoden rules` for the list"
-        ) from None
+        raise KeyError(f"unknown rule id {rule_id!r}; run `chemoden rules` for the list") from None
 
 
 @attrs.frozen

@@ -22,13 +22,15 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from chemoden.reference.facts import Confidence, Fact, parse_date, read_csv_rows
+from chemoden.reference.facts import Confidence, Fact, data_text, parse_date, read_csv_rows
 
 __all__ = [
     "CodePair",
     "CodeTable",
     "CodingTables",
     "NdcProduct",
+    "coding_data_reviewed_through",
+    "coding_data_version",
     "coding_tables",
 ]
 
@@ -220,14 +222,29 @@ class CodingTables:
 
     def pair_edits(self, first: str, second: str, day: dt.date) -> tuple[CodePair, ...]:
         """Return the edits between two codes that apply on `day`."""
-        return tuple(
-            pair
-            for pair in self.pairs.get(frozenset((first, second)), ())
-            if pair.in_effect(day)
-        )
+        return tuple(pair for pair in self.pairs.get(frozenset((first, second)), ()) if pair.in_effect(day))
 
 
 @functools.cache
 def coding_tables() -> CodingTables:
     """Return the bundled coding tables, read on the first call."""
     return CodingTables()
+
+
+@functools.cache
+def _versions() -> dict[str, str]:
+    import tomllib
+
+    coding = tomllib.loads(data_text("versions.toml"))["coding"]
+    return {key: str(value) for key, value in coding.items()}
+
+
+def coding_data_version() -> str:
+    """Return the version label of the bundled coding data, such as ``2026.2``."""
+    return _versions()["data_version"]
+
+
+@functools.cache
+def coding_data_reviewed_through() -> dt.date:
+    """Return the last date of service that the bundled coding data was reviewed for."""
+    return dt.date.fromisoformat(_versions()["reviewed_through"])
