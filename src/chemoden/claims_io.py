@@ -27,6 +27,7 @@ from chemoden.model import (
     Patient,
     PriorService,
     Procedure,
+    line_field_errors,
     make_line,
 )
 
@@ -188,6 +189,21 @@ def _read_line(reader: _Reader, data: object, index: int) -> Procedure | DrugLin
     line_date = reader.date(data, "date_of_service", f"{prefix}.date_of_service", required=False)
     pos = reader.string(data, "place_of_service", f"{prefix}.place_of_service", required=False)
     ndc = reader.string(data, "ndc", f"{prefix}.ndc", required=False)
+    given = {
+        "units": units,
+        "modifiers": modifiers,
+        "diagnosis_pointers": pointers,
+        "place_of_service": pos,
+        "ndc": ndc,
+    }
+    checked = {
+        name: value
+        for name, value in given.items()
+        if value is not _MISSING
+        and not any(p.path.startswith(f"{prefix}.{name}") for p in reader.problems[before:])
+    }
+    for error in line_field_errors(**checked):
+        reader.field_error(f"{prefix}.", error)
     if len(reader.problems) > before or code is None:
         return None
 
@@ -290,8 +306,8 @@ def claim_from_dict(data: object, *, file: str | None = None, position: int | No
     patient = _read_patient(reader, data.get("patient"))
 
     if claim_date is None and "date_of_service" not in data:
-        for index, line in enumerate(lines):
-            if line is not None and line.date_of_service is None:
+        for index, raw in enumerate(raw_lines):
+            if not isinstance(raw, Mapping) or raw.get("date_of_service") is None:
                 reader.fail(
                     "date_of_service",
                     _MISSING,
@@ -390,7 +406,10 @@ def iter_claims(path: str | Path) -> Iterator[Claim | ClaimInputError]:
         raw = Path(path).read_bytes()
     except OSError as error:
         raise ClaimFileError(name, f"cannot be read: {error.strerror or error}") from None
-    if raw.lstrip()[:3] == b"ISA":
+    # An X12 file starts with ISA; one that starts with GS or ST lost its ISA header,
+    # and the X12 reader says so rather than the JSON parser.
+    head = raw.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+    if head[:3] == b"ISA" or (head[:2] in (b"GS", b"ST") and not head[2:3].isalnum()):
         from chemoden.x12 import parse_837p
 
         yield from parse_837p(raw, file=name)
