@@ -30,7 +30,8 @@ class Validator:
 
     `settings` chooses the rules and severities (see `RuleSettings`). `policies`
     adds payer policies, for example loaded with `chemoden.load_policy`, to the
-    bundled ones; a claim's `payer` is looked up among both.
+    bundled ones; a claim's `payer` is looked up among both. `tables` replaces the
+    bundled coding tables, for tests on small fixture tables.
     """
 
     def __init__(
@@ -38,10 +39,11 @@ class Validator:
         settings: RuleSettings | None = None,
         *,
         policies: Iterable[object] = (),
+        tables: CodingTables | None = None,
     ) -> None:
         self.settings = settings or RuleSettings()
         self.settings.check_rule_ids()
-        self._tables: CodingTables = coding_tables()
+        self._tables: CodingTables = tables or coding_tables()
         self._rules = self._active_rules(self.settings)
         self._rules_by_payer: Mapping[str, tuple[_ActiveRule, ...]] = {
             payer: self._active_rules(payer_settings)

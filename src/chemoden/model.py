@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 import attrs
 
@@ -36,6 +36,7 @@ __all__ = [
     "format_ndc",
     "is_drug_code",
     "is_well_formed_icd10cm",
+    "line_field_errors",
     "make_line",
     "normalize_icd10cm",
     "normalize_ndc",
@@ -229,6 +230,28 @@ class Procedure(Line):
 @attrs.frozen
 class DrugLine(Line):
     """A drug line: a HCPCS J-code billed in its billing units, with an optional NDC."""
+
+
+def line_field_errors(**fields: object) -> list[InvalidField]:
+    """Check each given `Line` field on its own and return every problem found.
+
+    Construction stops at the first invalid field; the claim reader uses this to
+    report all of a line's problems at once.
+    """
+    errors: list[InvalidField] = []
+    for attribute in attrs.fields(Line):
+        if attribute.name not in fields:
+            continue
+        value = fields[attribute.name]
+        try:
+            if attribute.converter is not None:
+                convert = cast(Callable[[object], object], attribute.converter)
+                value = convert(value)
+            if attribute.validator is not None:
+                attribute.validator(None, attribute, value)
+        except InvalidField as error:
+            errors.append(error)
+    return errors
 
 
 def make_line(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -96,6 +97,9 @@ def render_csv(reports: Sequence[ValidationReport]) -> str:
     return buffer.getvalue()
 
 
+_TEXT = textwrap.TextWrapper(width=100, initial_indent=" " * 10, subsequent_indent=" " * 10)
+
+
 def render_table(entries: Sequence[ReportEntry]) -> str:
     """Return a plain-text table of each claim's status and findings, for a terminal."""
     out: list[str] = []
@@ -108,8 +112,8 @@ def render_table(entries: Sequence[ReportEntry]) -> str:
         for finding in report.findings:
             lines = ",".join(str(number) for number in finding.lines) or "-"
             out.append(f"  {finding.severity.value:<7} line {lines:<5} {finding.rule}")
-            out.append(f"          {finding.message}")
-            out.append(f"          source: {finding.source}")
+            out.append(_TEXT.fill(finding.message))
+            out.append(_TEXT.fill(f"source: {finding.source}"))
             if finding.severity is Severity.ERROR:
                 errors += 1
             elif finding.severity is Severity.WARNING:

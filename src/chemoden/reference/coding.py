@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
@@ -29,6 +29,7 @@ __all__ = [
     "CodeTable",
     "CodingTables",
     "NdcProduct",
+    "RowReader",
     "coding_data_reviewed_through",
     "coding_data_version",
     "coding_tables",
@@ -136,9 +137,13 @@ class CodePair:
         return self.valid_to is None or day <= self.valid_to
 
 
-def _read_ndcs() -> dict[str, list[NdcProduct]]:
+RowReader = Callable[[str], Iterable[Mapping[str, str]]]
+"""Reads the rows of a named table; `read_csv_rows` reads the bundled files."""
+
+
+def _read_ndcs(read_rows: RowReader) -> dict[str, list[NdcProduct]]:
     products: dict[str, list[NdcProduct]] = {}
-    for row in read_csv_rows("ndc.csv"):
+    for row in read_rows("ndc.csv"):
         product = NdcProduct(
             ndc=row["ndc"].replace("-", ""),
             hcpcs=row["hcpcs"],
@@ -154,9 +159,9 @@ def _read_ndcs() -> dict[str, list[NdcProduct]]:
     return products
 
 
-def _read_pairs() -> dict[frozenset[str], list[CodePair]]:
+def _read_pairs(read_rows: RowReader) -> dict[frozenset[str], list[CodePair]]:
     pairs: dict[frozenset[str], list[CodePair]] = {}
-    for row in read_csv_rows("code_pairs.csv"):
+    for row in read_rows("code_pairs.csv"):
         pair = CodePair(
             column1=row["column1"],
             column2=row["column2"],
@@ -174,15 +179,19 @@ def _read_pairs() -> dict[frozenset[str], list[CodePair]]:
 
 
 class CodingTables:
-    """All coding reference tables, read once."""
+    """All coding reference tables, read once.
+
+    `read_rows` reads a table by file name; the default reads the bundled files.
+    Tests pass a reader of small fixture tables.
+    """
 
     __slots__ = ("_pair_codes", "drugs", "ndcs", "pairs", "procedures")
 
-    def __init__(self) -> None:
-        self.procedures = CodeTable("procedure_codes.csv", read_csv_rows("procedure_codes.csv"))
-        self.drugs = CodeTable("drug_codes.csv", read_csv_rows("drug_codes.csv"))
-        self.ndcs = _read_ndcs()
-        self.pairs = _read_pairs()
+    def __init__(self, read_rows: RowReader = read_csv_rows) -> None:
+        self.procedures = CodeTable("procedure_codes.csv", read_rows("procedure_codes.csv"))
+        self.drugs = CodeTable("drug_codes.csv", read_rows("drug_codes.csv"))
+        self.ndcs = _read_ndcs(read_rows)
+        self.pairs = _read_pairs(read_rows)
         self._pair_codes = frozenset(code for key in self.pairs for code in key)
 
     def knows(self, code: str) -> bool:

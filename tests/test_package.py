@@ -1,0 +1,42 @@
+"""Packaging promises: cheap import, typed package, rules reference in sync."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import chemoden
+from chemoden.docs import rules_markdown
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_import_reads_no_data() -> None:
+    code = (
+        "import sys, chemoden\n"
+        "from chemoden.reference.coding import coding_tables\n"
+        "assert coding_tables.cache_info().currsize == 0\n"
+        "heavy = {'pandas', 'polars', 'pyarrow', 'dask', 'pyspark', 'tomllib'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_typed_marker_shipped() -> None:
+    assert (Path(chemoden.__file__).parent / "py.typed").exists()
+
+
+def test_rules_page_matches_registry() -> None:
+    page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert page == rules_markdown(), "regenerate with: chemoden rules --format markdown > docs/rules.md"
+
+
+def test_rule_ids_kebab_case() -> None:
+    for rule in chemoden.all_rules():
+        assert rule.id == rule.id.lower()
+        assert " " not in rule.id
+        assert "_" not in rule.id
+        assert rule.source
+        assert rule.summary
