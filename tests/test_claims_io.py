@@ -57,7 +57,7 @@ def _problems(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _with_line(**changes: Any) -> dict[str, Any]:
-    data = json.loads(json.dumps(GOOD))
+    data: dict[str, Any] = json.loads(json.dumps(GOOD))
     data["lines"][1].update(changes)
     return data
 

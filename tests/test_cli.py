@@ -80,10 +80,14 @@ def test_unreadable_file_exit_two(tmp_path: Path) -> None:
 
 
 def test_disable_and_severity_options() -> None:
-    status, out, _ = run(
-        "validate", "--format", "json",
-        "--disable", "bilateral-code-with-modifier-50",
-        "--severity", "units-over-mue=warning",
+    _, out, _ = run(
+        "validate",
+        "--format",
+        "json",
+        "--disable",
+        "bilateral-code-with-modifier-50",
+        "--severity",
+        "units-over-mue=warning",
         str(SAMPLES),
     )
     reports = {report["id"]: report for report in json.loads(out)}
@@ -109,7 +113,9 @@ def test_rules_listing() -> None:
 def test_module_entry_point() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "chemoden", "validate", "--format", "json", str(SAMPLES)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 1
     assert json.loads(result.stdout)[0]["id"] == "S-01"

@@ -12,8 +12,16 @@ from chemoden.reference.facts import Confidence, Fact
 
 TABLES = coding_tables()
 KINDS = {
-    "chemodenervation", "guidance", "imaging", "em", "supply",
-    "trigger-point", "epidural", "sympathetic-block", "sedation", "injection",
+    "chemodenervation",
+    "guidance",
+    "imaging",
+    "em",
+    "supply",
+    "trigger-point",
+    "epidural",
+    "sympathetic-block",
+    "sedation",
+    "injection",
 }
 
 

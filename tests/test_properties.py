@@ -12,16 +12,52 @@ import chemoden
 from chemoden.engine import RULE_FAILED
 
 KNOWN_CODES = [
-    "64611", "64612", "64615", "64616", "64617", "67345", "64642", "64643", "64644", "64645",
-    "64646", "64647", "64650", "64653", "31570", "31573", "43201", "43236", "46505", "52287",
-    "95873", "95874", "76536", "76881", "76882", "76942", "99213", "99214", "A4550", "99070",
-    "J0585", "J0586", "J0587", "J0588", "J0589", "64613", "20553", "99152",
+    "64611",
+    "64612",
+    "64615",
+    "64616",
+    "64617",
+    "67345",
+    "64642",
+    "64643",
+    "64644",
+    "64645",
+    "64646",
+    "64647",
+    "64650",
+    "64653",
+    "31570",
+    "31573",
+    "43201",
+    "43236",
+    "46505",
+    "52287",
+    "95873",
+    "95874",
+    "76536",
+    "76881",
+    "76882",
+    "76942",
+    "99213",
+    "99214",
+    "A4550",
+    "99070",
+    "J0585",
+    "J0586",
+    "J0587",
+    "J0588",
+    "J0589",
+    "64613",
+    "20553",
+    "99152",
 ]
 codes = st.one_of(
     st.sampled_from(KNOWN_CODES),
     st.from_regex(r"[0-9]{5}|[A-Z][0-9]{4}|[0-9]{4}[FTU]|[A-Z0-9]{3,6}", fullmatch=True),
 )
-modifiers = st.lists(st.sampled_from(["50", "RT", "LT", "JW", "JZ", "25", "59", "XS", "26", "TC", "52"]), max_size=4)
+modifiers = st.lists(
+    st.sampled_from(["50", "RT", "LT", "JW", "JZ", "25", "59", "XS", "26", "TC", "52"]), max_size=4
+)
 ndcs = st.one_of(
     st.none(),
     st.sampled_from(["00023-1145-01", "00023-3921-02", "15054-0500-01", "00259-1610-01", "72960-0112-01"]),
@@ -30,7 +66,9 @@ ndcs = st.one_of(
 dates = st.dates(min_value=dt.date(2005, 1, 1), max_value=dt.date(2032, 12, 31))
 diagnoses = st.lists(
     st.one_of(
-        st.sampled_from(["G43.709", "G43.719", "G24.3", "G24.5", "G51.31", "K11.7", "G43.7", "G43.E09", "J38.3"]),
+        st.sampled_from(
+            ["G43.709", "G43.719", "G24.3", "G24.5", "G51.31", "K11.7", "G43.7", "G43.E09", "J38.3"]
+        ),
         st.from_regex(r"[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?|[A-Z0-9.]{1,8}", fullmatch=True),
     ),
     max_size=14,
@@ -58,12 +96,17 @@ def claims(draw: st.DrawFn) -> chemoden.Claim:
     return chemoden.Claim(
         id=draw(st.one_of(st.none(), st.text(max_size=8))),
         date_of_service=draw(dates),
-        payer=draw(st.one_of(st.none(), st.sampled_from(["L35170", "L35172", "01182", "CA", "L39909", "X1"]))),
+        payer=draw(
+            st.one_of(st.none(), st.sampled_from(["L35170", "L35172", "01182", "CA", "L39909", "X1"]))
+        ),
         place_of_service=draw(st.one_of(st.none(), st.sampled_from(["11", "19", "22", "24"]))),
         diagnoses=draw(diagnoses),
         lines=lines,
         prior_services=draw(
-            st.lists(st.builds(chemoden.PriorService, date_of_service=dates, code=st.sampled_from(KNOWN_CODES)), max_size=3)
+            st.lists(
+                st.builds(chemoden.PriorService, date_of_service=dates, code=st.sampled_from(KNOWN_CODES)),
+                max_size=3,
+            )
         ),
     )
 
