@@ -108,8 +108,8 @@ def parse_837p(raw: bytes, *, file: str) -> Iterator[Claim | ClaimInputError]:
 
     reader = _Reader(file, delimiters)
     yield from reader.read(split_segments(text, delimiters))
-    unterminated = not text.rstrip("\r\n \t").endswith(delimiters.segment)
-    if unterminated:
+    trailing = " \t" if delimiters.segment in "\r\n" else " \t\r\n"
+    if not text.rstrip(trailing).endswith(delimiters.segment):
         reader.envelope_problems.append(
             "the last segment has no segment terminator "
             f"({delimiters.segment!r}): the file is truncated"
@@ -190,9 +190,11 @@ class _Reader:
     # -- problems ---------------------------------------------------------------
 
     def fail(self, segment: Segment, element: str, value: object, reason: str) -> None:
-        """Record a problem of `segment` for each claim that it belongs to."""
-        where = segment.where() + (f" {element}" if element else "")
-        problem = Problem(where, value, reason)
+        """Record a problem of `segment` for each claim that it belongs to.
+
+        With no `element`, the problem concerns the whole segment and quotes it.
+        """
+        problem = _problem(segment, element, value, reason)
         if self.claim is not None:
             self.claim.problems.append(problem)
         elif self.level == "header":
@@ -220,7 +222,7 @@ class _Reader:
         if segment.id in _ENVELOPE_SEGMENTS:
             self.envelope_problems.append(f"{segment.where()}: {reason}")
         else:
-            self.fail(segment, "", segment.count, reason)
+            self.fail(segment, "", None, reason)
         return False
 
     def check_characters(self, segment: Segment) -> None:
@@ -232,15 +234,14 @@ class _Reader:
             for column, character in enumerate(segment.text, start=1)
             if ord(character) > 0x7F
         )
-        value = f"byte 0x{byte:02X} at column {column}"
         reason = (
-            "X12 allows only ASCII characters; replace the character (for example an "
-            "accented letter) with its plain ASCII form"
+            f"byte 0x{byte:02X} at column {column} is not ASCII, and X12 allows only ASCII "
+            "characters; replace it (for example an accented letter) with its plain ASCII form"
         )
         if segment.id in _ENVELOPE_SEGMENTS:
-            self.envelope_problems.append(f"{segment.where()}: {value}: {reason}")
+            self.envelope_problems.append(f"{segment.where()}: {reason}")
         else:
-            self.fail(segment, "", value, reason)
+            self.fail(segment, "", None, reason)
 
     # -- the walk -----------------------------------------------------------------
 
@@ -249,7 +250,7 @@ class _Reader:
             self.last_segment = segment
             self.segments_in_transaction += 1
             if not segment.id or not segment.id.isalnum():
-                self.fail(segment, "", segment.id, "this is not an X12 segment id")
+                self.fail(segment, "", None, "the segment id is missing or not letters and digits")
                 continue
             handler = _SEGMENT_HANDLERS.get(segment.id)
             if handler is not None:
@@ -265,9 +266,10 @@ class _Reader:
 
         if self.claim is not None and self.transaction is not None and self.last_segment:
             self.claim.problems.append(
-                Problem(
-                    self.last_segment.where(),
+                _problem(
+                    self.last_segment,
                     "",
+                    None,
                     "the file ends inside this claim, with no SE, GE and IEA trailers: the "
                     "file is truncated and the claim may be missing lines",
                 )
@@ -609,14 +611,14 @@ class _Reader:
             if self.check_count(segment):
                 draft.prior_authorization = segment.element(2).strip() or None
         elif segment_id in {"SV1", "LIN", "CTP"}:
-            self.fail(segment, "", segment_id, f"{segment_id} must follow an LX service line")
+            self.fail(segment, "", None, f"{segment_id} must follow an LX service line")
 
     def read_2400_segment(self, draft: _ClaimDraft, line: _LineDraft, segment: Segment) -> None:
         segment_id = segment.id
         if segment_id == "SV1":
             line.has_sv1 = True
             if line.loop != "2400":
-                self.fail(segment, "", segment_id, "SV1 must come right after its LX")
+                self.fail(segment, "", None, "SV1 must come right after its LX")
                 return
             if line.sv1 is not None:
                 self.fail(
@@ -631,12 +633,12 @@ class _Reader:
         elif segment_id == "LIN":
             line.loop = "2410"
             if line.lin is not None:
-                self.fail(segment, "", segment_id, "a second LIN (drug identification) in one line")
+                self.fail(segment, "", None, "a second LIN (drug identification) in one line")
             elif self.check_count(segment):
                 line.lin = segment
         elif segment_id == "CTP":
             if line.loop != "2410":
-                self.fail(segment, "", segment_id, "CTP must follow the LIN drug identification")
+                self.fail(segment, "", None, "CTP must follow the LIN drug identification")
             else:
                 self.check_count(segment)
                 self.read_ctp(segment)
@@ -647,7 +649,7 @@ class _Reader:
             if self.check_count(segment):
                 line.prior_authorization = segment.element(2).strip() or None
         elif segment_id == "HI":
-            self.fail(segment, "", segment_id, "HI diagnoses must come before the first LX")
+            self.fail(segment, "", None, "HI diagnoses must come before the first LX")
 
     def read_lx(self, draft: _ClaimDraft, segment: Segment) -> None:
         expected = len(draft.lines) + 1
@@ -662,7 +664,7 @@ class _Reader:
                 "numbers match them",
             )
         if expected == _MAX_LINES + 1:
-            self.fail(segment, "", expected, f"an 837P claim holds at most {_MAX_LINES} service lines")
+            self.fail(segment, "", None, f"an 837P claim holds at most {_MAX_LINES} service lines")
         draft.lines.append(_LineDraft(lx=segment))
 
     def read_hi(self, draft: _ClaimDraft, segment: Segment) -> None:
@@ -767,6 +769,16 @@ class _Reader:
         yield _build_claim(draft, self.file)
 
 
+def _problem(segment: Segment, element: str, value: object, reason: str) -> Problem:
+    """Return a problem that names the segment number, the segment and the element.
+
+    Without an element, the value quoted is the segment itself.
+    """
+    if element:
+        return Problem(f"{segment.where()} {element}", value, reason)
+    return Problem(f"segment {segment.number}", segment.shown(), reason)
+
+
 def _delimiters_of(segment: Segment) -> Delimiters | None:
     try:
         return read_delimiters(segment.text + segment.delimiters.segment)
@@ -794,10 +806,10 @@ def _build_claim(draft: _ClaimDraft, file: str) -> Claim | ClaimInputError:
     problems = draft.problems
     if not draft.diagnoses and not problems:
         problems.append(
-            Problem(draft.clm.where(), "", "the claim has no HI segment with an ABK diagnosis")
+            _problem(draft.clm, "", None, "the claim has no HI segment with an ABK diagnosis")
         )
     if not draft.lines:
-        problems.append(Problem(draft.clm.where(), "", "the claim has no LX service line"))
+        problems.append(_problem(draft.clm, "", None, "the claim has no LX service line"))
 
     claim_date = draft.date
     if claim_date is None and draft.lines and draft.lines[0].date is not None:
@@ -828,7 +840,7 @@ def _build_claim(draft: _ClaimDraft, file: str) -> Claim | ClaimInputError:
         )
     except InvalidField as error:
         field = "CLM05-1" if error.field == "place_of_service" else error.field
-        problem = Problem(f"{draft.clm.where()} {field}", error.value, error.reason)
+        problem = _problem(draft.clm, field, error.value, error.reason)
         return ClaimInputError([problem], file=file, claim=draft.label)
 
 
@@ -841,12 +853,12 @@ def _build_line(
     sv1 = line.sv1
     if sv1 is None:
         if not line.has_sv1:
-            problems.append(Problem(line.lx.where(), "", "the service line has no SV1 segment"))
+            problems.append(_problem(line.lx, "", None, "the service line has no SV1 segment"))
         return None
     before = len(problems)
 
     def fail(element: str, value: object, reason: str, segment: Segment = sv1) -> None:
-        problems.append(Problem(f"{segment.where()} {element}", value, reason))
+        problems.append(_problem(segment, element, value, reason))
 
     procedure = sv1.components(1)
     qualifier = procedure[0] if procedure else ""
@@ -902,9 +914,10 @@ def _build_line(
     date = line.date
     if date is None and claim_date is None:
         problems.append(
-            Problem(
-                line.lx.where(),
+            _problem(
+                line.lx,
                 "",
+                None,
                 "the line has no DTP*472 date of service and the claim has none; add "
                 "DTP*472*D8*CCYYMMDD",
             )
@@ -926,7 +939,7 @@ def _build_line(
         )
     except InvalidField as error:
         segment, element = _element_of(error.field, sv1, line.lin)
-        problems.append(Problem(f"{segment.where()} {element}", error.value, error.reason))
+        problems.append(_problem(segment, element, error.value, error.reason))
         return None
 
 

@@ -88,8 +88,8 @@ class Segment:
         return tuple(value.split(self.delimiters.component))
 
     def shown(self) -> str:
-        """Return the segment as written, shortened for a message, with non-ASCII escaped."""
-        text = self.text.encode("ascii", "backslashreplace").decode("ascii")
+        """Return the segment as written, shortened for a message, with ? for non-ASCII bytes."""
+        text = self.text.encode("ascii", "replace").decode("ascii")
         if len(text) > _SHOWN_LENGTH:
             text = text[: _SHOWN_LENGTH - 3] + "..."
         return text
