@@ -40,3 +40,11 @@ def test_rule_ids_kebab_case() -> None:
         assert "_" not in rule.id
         assert rule.source
         assert rule.summary
+
+
+def test_exports_match_all() -> None:
+    from chemoden import _EXPORTS
+
+    assert sorted(chemoden.__all__) == sorted(["__version__", *_EXPORTS])
+    for name in _EXPORTS:
+        assert getattr(chemoden, name) is not None

@@ -18,31 +18,42 @@ the codes and the fix, the 1-based lines, and the source of the rule.
 
 from __future__ import annotations
 
-from chemoden.claims_io import (
-    ClaimFileError,
-    ClaimInputError,
-    InvalidClaimsError,
-    claim_from_dict,
-    iter_claims,
-    load_claims,
-)
-from chemoden.coverage.model import PayerPolicy, PolicyVersion
-from chemoden.engine import Validator, validate
-from chemoden.findings import Finding, Severity, ValidationReport
-from chemoden.model import (
-    Claim,
-    Diagnosis,
-    DrugLine,
-    InvalidField,
-    Line,
-    Patient,
-    PriorService,
-    Procedure,
-    make_line,
-)
-from chemoden.registry import Family, Rule, RuleSettings, all_rules, get_rule
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0.dev0"
+
+# Public names and the module that defines each. They are imported on first access
+# (PEP 562), so that `import chemoden` stays cheap for programs that only pin it.
+_EXPORTS: dict[str, str] = {
+    "Claim": "chemoden.model",
+    "ClaimFileError": "chemoden.claims_io",
+    "ClaimInputError": "chemoden.claims_io",
+    "Diagnosis": "chemoden.model",
+    "DrugLine": "chemoden.model",
+    "Family": "chemoden.registry",
+    "Finding": "chemoden.findings",
+    "InvalidClaimsError": "chemoden.claims_io",
+    "InvalidField": "chemoden.model",
+    "Line": "chemoden.model",
+    "Patient": "chemoden.model",
+    "PayerPolicy": "chemoden.coverage.model",
+    "PolicyVersion": "chemoden.coverage.model",
+    "PriorService": "chemoden.model",
+    "Procedure": "chemoden.model",
+    "Rule": "chemoden.registry",
+    "RuleSettings": "chemoden.registry",
+    "Severity": "chemoden.findings",
+    "ValidationReport": "chemoden.findings",
+    "Validator": "chemoden.engine",
+    "all_rules": "chemoden.registry",
+    "claim_from_dict": "chemoden.claims_io",
+    "get_rule": "chemoden.registry",
+    "iter_claims": "chemoden.claims_io",
+    "load_claims": "chemoden.claims_io",
+    "make_line": "chemoden.model",
+    "validate": "chemoden.engine",
+}
 
 __all__ = [
     "Claim",
@@ -74,3 +85,41 @@ __all__ = [
     "make_line",
     "validate",
 ]
+
+if TYPE_CHECKING:
+    from chemoden.claims_io import (
+        ClaimFileError,
+        ClaimInputError,
+        InvalidClaimsError,
+        claim_from_dict,
+        iter_claims,
+        load_claims,
+    )
+    from chemoden.coverage.model import PayerPolicy, PolicyVersion
+    from chemoden.engine import Validator, validate
+    from chemoden.findings import Finding, Severity, ValidationReport
+    from chemoden.model import (
+        Claim,
+        Diagnosis,
+        DrugLine,
+        InvalidField,
+        Line,
+        Patient,
+        PriorService,
+        Procedure,
+        make_line,
+    )
+    from chemoden.registry import Family, Rule, RuleSettings, all_rules, get_rule
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'chemoden' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
