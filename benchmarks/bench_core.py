@@ -81,7 +81,7 @@ def measure_first_validate(runs: int) -> float:
             text=True,
         )
         values.append(json.loads(result.stdout)["first_ms"])
-    return statistics.median(values)
+    return float(statistics.median(values))
 
 
 _PEAK_MEMORY = """
