@@ -343,13 +343,15 @@ def render(spec: ReleaseSpec, rows: Sequence[Row], provenance: Sequence[str]) ->
     billable = sum(1 for _, kind, _ in rows if kind is CodeKind.BILLABLE)
     header = [
         f"# ICD-10-CM code table: {spec.name}",
-        f"# release: {spec.id}; fiscal year {spec.fiscal_year}; in effect {spec.valid_from} to {spec.valid_to}",
+        f"# release: {spec.id}; fiscal year {spec.fiscal_year}; "
+        f"in effect {spec.valid_from} to {spec.valid_to}",
         f"# CMS file: {spec.cms_file}",
         *(f"# source: {line}" for line in provenance),
         f"# codes: {len(rows)} ({billable} billable, {len(rows) - billable} headers)",
         "# built by tools/build_icd10cm.py; do not edit by hand.",
-        "# format: '%ID' lines are 7th-character tables; each other line is a code (columns 1-9),",
-        "# its kind (columns 10-13: H header, B billable, or a 7th-character table id) and its CMS long title.",
+        "# format: '%ID' lines are 7th-character tables; each other line is a code",
+        "# (columns 1-9), its kind (columns 10-13: H header, B billable, or the id of a",
+        "# 7th-character table) and its CMS long title.",
     ]
     if spec.note:
         header.append(f"# note: {spec.note}")
@@ -377,7 +379,9 @@ def build(wheels: Path) -> None:
             problem = compare(rows, other, titles=spec.check_titles)
             if problem is not None:
                 sys.exit(f"{spec.id}: {problem}")
-            what = "codes, billable flags, order and titles" if spec.check_titles else "codes and billable flags"
+            what = "codes and billable flags"
+            if spec.check_titles:
+                what = "codes, billable flags, order and titles"
             provenance.append(f"{what} checked equal to {spec.check_against.describe()}")
         file_name = f"icd10cm-{spec.id.lower()}.txt"
         (OUTPUT / file_name).write_text(render(spec, rows, provenance), encoding="utf-8")

