@@ -8,10 +8,12 @@ claim's `lines`, as in the report.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from chemoden.model import Claim, DrugLine, Line, Procedure
 from chemoden.reference.coding import CodingTables
+from chemoden.reference.facts import Fact
 
 if TYPE_CHECKING:
     from chemoden.coverage.model import PolicyVersion
@@ -20,15 +22,35 @@ __all__ = ["ClaimContext", "NumberedLine"]
 
 
 class NumberedLine:
-    """A claim line with its 1-based number and its date of service."""
+    """A claim line with its 1-based number, date of service and the facts about its code.
 
-    __slots__ = ("date", "line", "number", "place_of_service")
+    `facts` maps an attribute of the code's reference data (``kind``, ``laterality``,
+    ``mue``...) to the fact in effect on the line's date; it is empty for a code that
+    chemoden has no data for.
+    """
 
-    def __init__(self, number: int, line: Line, date: dt.date, place_of_service: str | None) -> None:
+    __slots__ = ("date", "facts", "kind", "line", "number", "place_of_service")
+
+    def __init__(
+        self,
+        number: int,
+        line: Line,
+        date: dt.date,
+        place_of_service: str | None,
+        facts: Mapping[str, Fact],
+    ) -> None:
         self.number = number
         self.line = line
         self.date = date
         self.place_of_service = place_of_service
+        self.facts = facts
+        kind = facts.get("kind")
+        self.kind = kind.value if kind is not None else None
+
+    def value(self, attribute: str) -> str | None:
+        """Return the value of one attribute of the line's code on its date, if known."""
+        fact = self.facts.get(attribute)
+        return fact.value if fact is not None else None
 
     @property
     def code(self) -> str:
@@ -50,6 +72,7 @@ class ClaimContext:
         "dates",
         "drugs",
         "lines",
+        "memo",
         "payer_problem",
         "policy",
         "procedures",
@@ -79,7 +102,7 @@ class ClaimContext:
             date = line.date_of_service or claim_date
             assert date is not None  # Claim guarantees a date for every line
             pos = line.place_of_service if line.place_of_service is not None else claim_pos
-            numbered = NumberedLine(index + 1, line, date, pos)
+            numbered = NumberedLine(index + 1, line, date, pos, tables.facts_on(line.code, date))
             lines.append(numbered)
             if isinstance(line, DrugLine):
                 drugs.append(numbered)
@@ -93,6 +116,8 @@ class ClaimContext:
         self.drugs = tuple(drugs)
         self.by_code = by_code
         self.dates = frozenset(dates)
+        self.memo: dict[str, Any] = {}
+        """Views derived once per claim and shared by several rules, by name."""
 
     def lines_with(self, code: str) -> list[NumberedLine]:
         """Return the lines that bill `code`, in claim order."""

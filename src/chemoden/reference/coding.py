@@ -178,6 +178,10 @@ def _read_pairs(read_rows: RowReader) -> dict[frozenset[str], list[CodePair]]:
     return pairs
 
 
+_FACTS_CACHE_SIZE = 100_000
+"""Entries of the per-(code, date) fact cache before it is emptied; about 20 MB at most."""
+
+
 class CodingTables:
     """All coding reference tables, read once.
 
@@ -185,7 +189,7 @@ class CodingTables:
     Tests pass a reader of small fixture tables.
     """
 
-    __slots__ = ("_pair_codes", "drugs", "ndcs", "pairs", "procedures")
+    __slots__ = ("_facts_on", "_pair_codes", "drugs", "ndcs", "pairs", "procedures")
 
     def __init__(self, read_rows: RowReader = read_csv_rows) -> None:
         self.procedures = CodeTable("procedure_codes.csv", read_rows("procedure_codes.csv"))
@@ -193,6 +197,7 @@ class CodingTables:
         self.ndcs = _read_ndcs(read_rows)
         self.pairs = _read_pairs(read_rows)
         self._pair_codes = frozenset(code for key in self.pairs for code in key)
+        self._facts_on: dict[tuple[str, dt.date], Mapping[str, Fact]] = {}
 
     def knows(self, code: str) -> bool:
         """Tell whether any table has the code."""
@@ -205,6 +210,25 @@ class CodingTables:
         if code in self.drugs:
             return self.drugs
         return None
+
+    def facts_on(self, code: str, day: dt.date) -> Mapping[str, Fact]:
+        """Return every fact about a code in effect on `day`, by attribute; cached."""
+        key = (code, day)
+        cached = self._facts_on.get(key)
+        if cached is not None:
+            return cached
+        if len(self._facts_on) >= _FACTS_CACHE_SIZE:
+            self._facts_on.clear()
+        table = self.table_for(code)
+        resolved: dict[str, Fact] = {}
+        if table is not None:
+            for name, facts in table.attributes(code).items():
+                for fact in facts:
+                    if fact.in_effect(day):
+                        resolved[name] = fact
+                        break
+        self._facts_on[key] = resolved
+        return resolved
 
     def ndc(self, ndc: str, day: dt.date) -> NdcProduct | None:
         """Return the product of an 11-digit NDC on `day`, if known."""

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from chemoden.context import ClaimContext, NumberedLine
 from chemoden.findings import Severity
 from chemoden.model import format_ndc
 from chemoden.reference.coding import NdcProduct
+from chemoden.reference.facts import Fact
 from chemoden.registry import Family, Hit, rule
 from chemoden.rules._common import fact_source, lines_text, severity_for
 
@@ -39,12 +40,13 @@ _FACILITY_PLACES = frozenset({"19", "21", "22", "23", "24"})
 class _DrugGroup:
     """The lines of one toxin code on one date: dose lines and JW waste lines."""
 
-    __slots__ = ("billing_unit", "code", "date", "dose", "waste")
+    __slots__ = ("billing_unit", "code", "date", "dose", "facts", "waste")
 
-    def __init__(self, code: str, date: dt.date, billing_unit: int) -> None:
+    def __init__(self, code: str, date: dt.date, billing_unit: int, facts: Mapping[str, Fact]) -> None:
         self.code = code
         self.date = date
         self.billing_unit = billing_unit
+        self.facts = facts
         self.dose: list[NumberedLine] = []
         self.waste: list[NumberedLine] = []
 
@@ -62,21 +64,27 @@ class _DrugGroup:
 
 
 def _toxin_groups(context: ClaimContext) -> list[_DrugGroup]:
-    drugs = context.tables.drugs
+    """Return the toxin drug lines grouped by code and date; computed once per claim."""
+    cached: list[_DrugGroup] | None = context.memo.get("toxin_groups")
+    if cached is not None:
+        return cached
     groups: dict[tuple[str, dt.date], _DrugGroup] = {}
     for numbered in context.drugs:
-        billing_unit = drugs.value(numbered.code, "billing_unit", numbered.date)
+        billing_unit = numbered.value("billing_unit")
         if billing_unit is None:
             continue
         key = (numbered.code, numbered.date)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = _DrugGroup(numbered.code, numbered.date, int(billing_unit))
+            group = _DrugGroup(numbered.code, numbered.date, int(billing_unit), numbered.facts)
+            groups[key] = group
         if "JW" in numbered.line.modifiers:
             group.waste.append(numbered)
         else:
             group.dose.append(numbered)
-    return list(groups.values())
+    result = list(groups.values())
+    context.memo["toxin_groups"] = result
+    return result
 
 
 def _shared_product(context: ClaimContext, group: _DrugGroup) -> NdcProduct | None:
@@ -127,12 +135,11 @@ def drug_without_chemodenervation(context: ClaimContext) -> Iterator[Hit]:
     summary="A toxin injection has no drug line; correct only if the drug was supplied by others.",
 )
 def chemodenervation_without_drug(context: ClaimContext) -> Iterator[Hit]:
-    table = context.tables.procedures
     drug_dates = {group.date for group in _toxin_groups(context)}
     for numbered in context.procedures:
         if numbered.date in drug_dates or numbered.place_of_service in _FACILITY_PLACES:
             continue
-        if table.value(numbered.code, "toxin_injection", numbered.date) != "always":
+        if numbered.value("toxin_injection") != "always":
             continue
         yield Hit(
             f"{numbered.code} (line {numbered.number}) injects a botulinum toxin, but the "
@@ -151,18 +158,18 @@ def chemodenervation_without_drug(context: ClaimContext) -> Iterator[Hit]:
     summary="Drug units look like product units: converted to product units they exceed the label maximum.",
 )
 def drug_units_ignore_billing_unit(context: ClaimContext) -> Iterator[Hit]:
-    drugs = context.tables.drugs
     for group in _toxin_groups(context):
         if group.billing_unit <= 1 or not group.dose:
             continue
-        maximum = drugs.fact(group.code, "label_max_units", group.date)
+        maximum = group.facts.get("label_max_units")
         if maximum is None:
             continue
         billed = group.dose_units
         product_units = billed * group.billing_unit
         if product_units <= int(maximum.value):
             continue
-        brand = drugs.value(group.code, "brand", group.date) or group.code
+        brand_fact = group.facts.get("brand")
+        brand = brand_fact.value if brand_fact is not None else group.code
         corrected = math.ceil(billed / group.billing_unit)
         numbers = [numbered.number for numbered in group.dose]
         yield Hit(
@@ -234,11 +241,11 @@ def ndc_not_in_data(context: ClaimContext) -> Iterator[Hit]:
     summary="A single-dose drug line on or after 2023-07-01 has neither JZ nor a JW line for its waste.",
 )
 def jw_jz_modifier_missing(context: ClaimContext) -> Iterator[Hit]:
-    drugs = context.tables.drugs
     for group in _toxin_groups(context):
         if group.date < JZ_REQUIRED_FROM or group.waste:
             continue
-        if drugs.value(group.code, "single_dose", group.date) != "yes":
+        single_dose = group.facts.get("single_dose")
+        if single_dose is None or single_dose.value != "yes":
             continue
         for numbered in group.dose:
             if numbered.place_of_service in _NO_JW_JZ_PLACES or "JZ" in numbered.line.modifiers:

@@ -41,17 +41,23 @@ class _Basis(NamedTuple):
 _CONFIRMED = _Basis(None, None)
 
 
-def _laterality_lines(context: ClaimContext, laterality: str) -> Iterator[tuple[NumberedLine, _Basis]]:
-    """Yield the procedure lines whose code has this laterality, with the fact's basis."""
-    table = context.tables.procedures
+def _laterality_lines(context: ClaimContext, laterality: str) -> list[tuple[NumberedLine, _Basis]]:
+    """Return the procedure lines whose code has this laterality, with the fact's basis."""
+    key = f"laterality:{laterality}"
+    cached: list[tuple[NumberedLine, _Basis]] | None = context.memo.get(key)
+    if cached is not None:
+        return cached
+    found: list[tuple[NumberedLine, _Basis]] = []
     for numbered in context.procedures:
-        fact = table.fact(numbered.code, "laterality", numbered.date)
+        fact = numbered.facts.get("laterality")
         if fact is None or fact.value != laterality:
             continue
         if fact.confidence.is_confirmed:
-            yield numbered, _CONFIRMED
+            found.append((numbered, _CONFIRMED))
         else:
-            yield numbered, _Basis(severity_for(fact.confidence), fact_source(fact))
+            found.append((numbered, _Basis(severity_for(fact.confidence), fact_source(fact))))
+    context.memo[key] = found
+    return found
 
 
 @rule(
@@ -235,14 +241,12 @@ def same_side_billed_twice(context: ClaimContext) -> Iterator[Hit]:
     summary="Modifier 50 on a code whose bilateral surgery indicator is not 1 (add-ons, 64642-64647).",
 )
 def modifier_50_not_allowed(context: ClaimContext) -> Iterator[Hit]:
-    table = context.tables.procedures
     for numbered in context.procedures:
         if "50" not in numbered.line.modifiers:
             continue
-        laterality = table.value(numbered.code, "laterality", numbered.date)
-        if laterality == "bilateral":
+        if numbered.value("laterality") == "bilateral":
             continue  # reported by bilateral-code-with-modifier-50
-        indicator = table.fact(numbered.code, "bilateral_indicator", numbered.date)
+        indicator = numbered.facts.get("bilateral_indicator")
         if indicator is None or indicator.value == "1":
             continue
         yield Hit(
@@ -312,12 +316,8 @@ def bilateral_billed_as_side_lines(context: ClaimContext) -> Iterator[Hit]:
 def units_over_mue(context: ClaimContext) -> Iterator[Hit]:
     # NOTE: no MUE adjudication indicator is bundled, so each line is compared with
     # the MUE on its own; a date-of-service MUE (indicator 2 or 3) would also sum lines.
-    tables = context.tables
     for numbered in context.lines:
-        table = tables.table_for(numbered.code)
-        if table is None:
-            continue
-        mue = table.fact(numbered.code, "mue", numbered.date)
+        mue = numbered.facts.get("mue")
         if mue is None:
             continue
         limit = int(mue.value)

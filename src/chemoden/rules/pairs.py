@@ -110,9 +110,8 @@ def code_pair_not_reported_together(context: ClaimContext) -> Iterator[Hit]:
     summary="An add-on code (95873, 95874, 64643, 64645) has no primary code on the same date.",
 )
 def addon_code_without_primary(context: ClaimContext) -> Iterator[Hit]:
-    table = context.tables.procedures
     for numbered in context.procedures:
-        primaries_fact = table.fact(numbered.code, "addon_primaries", numbered.date)
+        primaries_fact = numbered.facts.get("addon_primaries")
         if primaries_fact is None:
             continue
         primaries = primaries_fact.value.split()
@@ -125,9 +124,7 @@ def addon_code_without_primary(context: ClaimContext) -> Iterator[Hit]:
         if listed:
             continue
         other_procedures = [
-            other
-            for other in same_day
-            if context.procedure_kind(other) == "chemodenervation" and other.code != numbered.code
+            other for other in same_day if other.kind == "chemodenervation" and other.code != numbered.code
         ]
         if other_procedures:
             codes = sorted({other.code for other in other_procedures})
@@ -187,11 +184,8 @@ def guidance_over_one_unit_per_day(context: ClaimContext) -> Iterator[Hit]:
     summary="An office visit (99202-99215) on the day of a chemodenervation procedure lacks modifier 25.",
 )
 def em_same_day_without_modifier_25(context: ClaimContext) -> Iterator[Hit]:
-    table = context.tables.procedures
     for numbered in context.procedures:
-        if "25" in numbered.line.modifiers:
-            continue
-        if table.value(numbered.code, "kind", numbered.date) != "em":
+        if numbered.kind != "em" or "25" in numbered.line.modifiers:
             continue
         procedures = context.chemodenervation_lines(numbered.date)
         if not procedures:
@@ -215,9 +209,8 @@ def em_same_day_without_modifier_25(context: ClaimContext) -> Iterator[Hit]:
     summary="A supply (A4550 surgical tray, 99070) that Medicare does not pay separately is billed.",
 )
 def supply_not_separately_payable(context: ClaimContext) -> Iterator[Hit]:
-    table = context.tables.procedures
     for numbered in context.procedures:
-        fact = table.fact(numbered.code, "separately_payable", numbered.date)
+        fact = numbered.facts.get("separately_payable")
         if fact is None or fact.value != "no":
             continue
         yield Hit(

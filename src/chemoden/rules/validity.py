@@ -86,6 +86,8 @@ def _out_of_effect_reason(
 def code_not_in_effect(context: ClaimContext) -> Iterator[Hit]:
     tables = context.tables
     for numbered in context.lines:
+        if "status" in numbered.facts:
+            continue
         table = tables.table_for(numbered.code)
         if table is None:
             continue
