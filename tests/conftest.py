@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def build_claim(
-    lines: list[Mapping[str, Any]],
+    lines: Sequence[Mapping[str, Any]],
     diagnoses: list[str] | None = None,
     date: str = "2026-03-10",
     **fields: Any,

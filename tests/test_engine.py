@@ -15,7 +15,7 @@ from chemoden.engine import RULE_FAILED
 from chemoden.reference.coding import CodingTables
 from conftest import FIXTURES, build_claim, rules_found
 
-S02_LINES = [{"code": "64615", "modifiers": ["50"]}]
+S02_LINES: list[dict[str, Any]] = [{"code": "64615", "modifiers": ["50"]}]
 
 
 def _fixture_rows(name: str) -> Iterator[Mapping[str, str]]:
@@ -140,7 +140,7 @@ def test_fixture_billing_unit_rule() -> None:
 
 def test_fixture_waste_below_billing_unit() -> None:
     ndc = "99999-0001-01"
-    lines = [
+    lines: list[dict[str, Any]] = [
         {"code": "10001"},
         {"code": "J9001", "units": 25, "ndc": ndc},
         {"code": "J9001", "units": 1, "modifiers": ["JW"], "ndc": ndc},

@@ -123,6 +123,10 @@ def get_rule(rule_id: str) -> Rule:
         raise KeyError(f"unknown rule id {rule_id!r}; run `chemoden rules` for the list") from None
 
 
+def _to_rule_ids(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 @attrs.frozen
 class RuleSettings:
     """Which rules run and at which severity.
@@ -133,7 +137,7 @@ class RuleSettings:
     claims of that payer. Unknown rule ids raise KeyError when the validator is built.
     """
 
-    disabled: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    disabled: frozenset[str] = attrs.field(default=frozenset(), converter=_to_rule_ids)
     severity: Mapping[str, Severity] = attrs.field(factory=dict)
     by_payer: Mapping[str, RuleSettings] = attrs.field(factory=dict)
 
