@@ -20,7 +20,7 @@ from typing import NamedTuple
 import attrs
 
 from chemoden.icd10cm._table import CodeKind, CodeTable, parse_order_file
-from chemoden.model import normalize_icd10cm
+from chemoden.model import is_well_formed_icd10cm, normalize_icd10cm
 from chemoden.reference.facts import data_text
 
 __all__ = [
@@ -351,7 +351,7 @@ def _rows_of_code_file(text: str) -> Iterator[tuple[str, CodeKind, str]]:
         if not line:
             continue
         code, _, title = line.partition(" ")
-        if not code.isalnum() or not 3 <= len(code) <= 7 or not code[0].isalpha():
+        if "." in code or code != code.upper() or not is_well_formed_icd10cm(normalize_icd10cm(code)):
             raise ValueError(
                 f"line {number} is neither a CMS order file line nor a code file line "
                 f"(code, spaces, long title): {raw[:80]!r}"
