@@ -1,6 +1,6 @@
 """Read claims from the JSON claim file format and from dicts.
 
-A claim file holds one claim object, a JSON array of claims, ``{"claims": [...]}``, or
+A claim file contains one claim object, a JSON array of claims, ``{"claims": [...]}``, or
 JSON Lines (``.jsonl``, one claim per line). A claim that is malformed (a units value
 of ``"two"``, a date that is not a date, a modifier of three characters) becomes a
 `ClaimInputError` that names the file, the claim (its id, else its 1-based position),
@@ -110,7 +110,7 @@ class ClaimFileError(OSError):
 class InvalidClaimsError(ValueError):
     """Raised by `load_claims` when some claims of a file are malformed.
 
-    `claims` holds the claims that were read, `errors` one `ClaimInputError` per
+    `claims` contains the claims that were read, `errors` one `ClaimInputError` per
     malformed claim.
     """
 
@@ -424,7 +424,7 @@ def iter_claims(path: str | Path) -> Iterator[Claim | ClaimInputError]:
 def load_claims(path: str | Path) -> list[Claim]:
     """Read every claim of a claim file.
 
-    Raises `InvalidClaimsError` when some claims are malformed; it holds the claims
+    Raises `InvalidClaimsError` when some claims are malformed; the error contains the claims
     that were read and one error per malformed claim. Raises `ClaimFileError` when
     the file cannot be read or parsed as a whole.
     """

@@ -63,7 +63,7 @@ class ClaimContext:
 
     `policy` is the payer policy version in force on the claim's date of service, or
     None when the claim names no payer or chemoden has no policy for it;
-    `payer_problem` then says why, for the report.
+    `payer_problem` then gives the reason, for the report.
     """
 
     __slots__ = (

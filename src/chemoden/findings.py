@@ -22,7 +22,7 @@ __all__ = ["Finding", "Severity", "ValidationReport"]
 
 
 class Severity(enum.Enum):
-    """How serious a finding is, from the payer's point of view."""
+    """Seriousness of a finding, from the payer's point of view."""
 
     ERROR = "error"
     WARNING = "warning"
@@ -111,7 +111,7 @@ class ValidationReport:
 
     @property
     def worst_severity(self) -> Severity | None:
-        """The most serious severity among the findings, or None without findings."""
+        """Most serious severity among the findings, or None without findings."""
         if not self.findings:
             return None
         return min((finding.severity for finding in self.findings), key=lambda s: s.rank)

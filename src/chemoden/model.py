@@ -1,7 +1,7 @@
 """Domain objects of a professional claim for chemodenervation.
 
 A claim for one date of service carries ICD-10-CM diagnoses and service lines. A line
-holds a CPT or HCPCS Level II code, up to four modifiers, billing units, and 1-based
+contains a CPT or HCPCS Level II code, up to four modifiers, billing units, and 1-based
 pointers to the claim's diagnoses. Procedure lines (CPT 64612, 64615, ...) and drug
 lines (HCPCS J0585-J0589, with an NDC and the JW or JZ modifier) share that shape;
 `make_line` picks the class from the code.
@@ -50,7 +50,7 @@ _MAX_MODIFIERS = 4
 
 
 class InvalidField(ValueError):
-    """A field of a claim, line or diagnosis holds a value that is not allowed.
+    """A field of a claim, line or diagnosis contains a value that is not allowed.
 
     `field` is the attribute name (``units``, ``modifiers[1]``) and `value` the value as
     given, so that a reader can report the full path and quote the input.
@@ -85,7 +85,7 @@ def is_well_formed_icd10cm(code: str) -> bool:
     """Tell whether a normalised code has the ICD-10-CM shape: ``A00`` to ``A00.0000``.
 
     The shape is a letter, a digit and a letter or digit, then optionally a dot and one
-    to four letters or digits. It says nothing about whether the code exists.
+    to four letters or digits. It does not tell whether the code exists.
     """
     return _ICD10CM.fullmatch(code) is not None
 
@@ -146,7 +146,7 @@ def _check_modifiers(instance: object, attribute: attrs.Attribute[Any], value: o
     if not isinstance(value, tuple):
         raise InvalidField("modifiers", value, "modifiers must be a list of two-character codes")
     if len(value) > _MAX_MODIFIERS:
-        raise InvalidField("modifiers", list(value), "a line holds at most 4 modifiers")
+        raise InvalidField("modifiers", list(value), "a line can have at most 4 modifiers")
     for index, modifier in enumerate(value):
         if not isinstance(modifier, str) or _MODIFIER.fullmatch(modifier) is None:
             raise InvalidField(

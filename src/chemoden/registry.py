@@ -129,7 +129,7 @@ def _to_rule_ids(value: Iterable[str]) -> frozenset[str]:
 
 @attrs.frozen
 class RuleSettings:
-    """Which rules run and at which severity.
+    """Settings that choose which rules run and at which severity.
 
     `disabled` lists rule ids that do not run. `severity` maps a rule id to the
     severity its findings get, whatever the rule would report. `by_payer` maps a

@@ -204,7 +204,7 @@ class CodingTables:
         return code in self.procedures or code in self.drugs
 
     def table_for(self, code: str) -> CodeTable | None:
-        """Return the table that holds a code, or None."""
+        """Return the table that contains a code, or None."""
         if code in self.procedures:
             return self.procedures
         if code in self.drugs:

@@ -1,6 +1,6 @@
 """Dated, sourced facts read from the bundled CSV files.
 
-Every bundled value is a fact: a value that holds from one date to another, with the
+Every bundled value is a fact: a value in effect from one date to another, with the
 source it came from and a confidence mark. The marks are those of the research notes
 behind the data: ``confirmed`` (a primary source: CMS, a Medicare contractor, the
 product label, or CPT as quoted), ``secondary`` (a third-party summary),
@@ -26,7 +26,7 @@ __all__ = ["Confidence", "Fact", "data_text", "parse_date", "read_csv_rows"]
 
 
 class Confidence(enum.Enum):
-    """How well a bundled value is sourced."""
+    """Confidence mark of a bundled value: how well a source supports it."""
 
     CONFIRMED = "confirmed"
     SECONDARY = "secondary"
@@ -41,7 +41,7 @@ class Confidence(enum.Enum):
 
 @attrs.frozen
 class Fact:
-    """A value that holds from `valid_from` to `valid_to`, both inclusive."""
+    """A value in effect from `valid_from` to `valid_to`, both inclusive."""
 
     value: str
     valid_from: dt.date | None

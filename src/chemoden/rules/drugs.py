@@ -1,8 +1,8 @@
 """Drug lines: the toxin HCPCS code, its billing units, NDC, and the JW and JZ modifiers.
 
-The drug goes on its own line as a HCPCS J-code, in billing units: J0585, J0588 and
-J0589 bill 1 product unit per billing unit, J0586 (Dysport) 5 and J0587 (Myobloc) 100,
-so 500 Dysport units are 100 units of J0586. The drug and its administration go on
+The drug goes on its own line as a HCPCS J-code, in billing units. One billing unit
+of J0585, J0588 and J0589 is 1 product unit, of J0586 (Dysport) 5 and of J0587
+(Myobloc) 100, so 500 Dysport units are 100 units of J0586. The drug and its administration go on
 the same claim. All toxins come in single-dose vials: from 2023-07-01 a Medicare
 claim reports the discarded amount on its own line with JW, or JZ on the dose line
 when nothing was discarded; JW and JZ never share a line, and waste of less than one

@@ -2,9 +2,9 @@
 
 CPT describes some chemodenervation codes as bilateral (64611 both sets of salivary
 glands, 64615 both sides for chronic migraine): they take no 50, RT or LT and are
-reported once. Others are unilateral (64612 facial nerve, 64616 neck, 64617 larynx):
-for Medicare physician claims both sides go on one line with modifier 50 and 1 unit,
-which the PFS pays at 150 % (bilateral surgery indicator 1); an ambulatory surgical
+reported once. Others are unilateral (64612 facial nerve, 64616 neck, 64617 larynx).
+On Medicare physician claims both sides go on one line with modifier 50 and 1 unit,
+which the PFS pays at 150 % (bilateral surgery indicator 1). An ambulatory surgical
 center (place of service 24) reports RT and LT lines instead. Units above the
 practitioner MUE are denied.
 
@@ -315,7 +315,7 @@ def bilateral_billed_as_side_lines(context: ClaimContext) -> Iterator[Hit]:
 )
 def units_over_mue(context: ClaimContext) -> Iterator[Hit]:
     # NOTE: no MUE adjudication indicator is bundled, so each line is compared with
-    # the MUE on its own; a date-of-service MUE (indicator 2 or 3) would also sum lines.
+    # the MUE on its own. A date-of-service MUE (indicator 2 or 3) would also sum lines.
     for numbered in context.lines:
         mue = numbered.facts.get("mue")
         if mue is None:

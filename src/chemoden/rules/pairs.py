@@ -1,10 +1,10 @@
 """Code pairs: CPT and NCCI pair edits, add-on codes, guidance units, same-day E/M, supplies.
 
-A pair edit says that two codes are not reported together on one date of service:
-64615 already includes the muscles of 64612, 64616, 64617 and 64642-64647; 64617
-includes its EMG guidance; one guidance method (95873 or 95874) is reported per
-session. An NCCI edit with modifier indicator 1 is bypassed by an NCCI-associated
-modifier (59, XE, XS, XP, XU) on the column 2 line; a CPT instruction has no bypass.
+A pair edit bars two codes from one date of service. 64615 already includes the
+muscles of 64612, 64616, 64617 and 64642-64647, and 64617 includes its EMG guidance.
+Only one guidance method (95873 or 95874) is reported per session. An NCCI-associated
+modifier (59, XE, XS, XP, XU) on the column 2 line bypasses an NCCI edit with modifier
+indicator 1, but nothing bypasses a CPT instruction.
 Add-on codes (95873, 95874, 64643, 64645) need their primary code on the same date.
 An office visit on the day of a minor procedure needs modifier 25 and a separately
 identifiable service, and surgical trays are not separately payable.
