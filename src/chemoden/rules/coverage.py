@@ -1,16 +1,73 @@
 """Coverage rules: what the payer's policy covers on the date of service.
 
-This module reports when coverage could not be checked: the claim names no payer, or
-chemoden has no policy for it on that date.
+The claim's ``payer`` selects a policy version (`chemoden.coverage.catalog`); these rules
+then check the claim against it: the diagnosis supports the procedure, the drug is
+covered for the indication, the dose is within the policy's limits in product units,
+the treatment does not repeat too soon, a required secondary diagnosis is present, no
+cosmetic use, no same-day service that the policy calls not reasonable and necessary,
+and hospital outpatient prior authorization. Each finding names the policy version and
+its billing article.
+
+Severity follows the data: an error where the policy fact is confirmed (or the
+diagnosis mapping is unambiguous), a warning where chemoden derived it from the LCD text
+or a secondary source, and info where chemoden holds too little to check. When the
+sources do not confirm which version was in force, errors become warnings.
+
+Without a payer only `dose-above-label-maximum` runs here, with the US label limits of
+the coding tables, and `coverage-not-checked` says that coverage was not checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Iterable, Iterator
 
-from chemoden.context import ClaimContext
+from chemoden.context import ClaimContext, NumberedLine
+from chemoden.coverage.analysis import ClaimCoverage, claim_coverage, product_units
+from chemoden.coverage.model import CoverageGroup, DiagnosisList, DoseLimit, match_code
 from chemoden.findings import Severity
+from chemoden.reference.facts import Confidence
 from chemoden.registry import Family, Hit, rule
+from chemoden.rules._common import lines_text
+
+_LCD = "the payer's coverage policy (Medicare LCD and its billing and coding article)"
+
+
+def _source(coverage: ClaimCoverage, detail: str = "") -> str:
+    version = coverage.version
+    text = version.citation()
+    if not version.dates_confidence.is_confirmed:
+        text += " [effective dates unconfirmed]"
+    return f"{text}; {detail}" if detail else text
+
+
+def _severity(coverage: ClaimCoverage, severity: Severity) -> Severity:
+    if coverage.uncertain and severity is Severity.ERROR:
+        return Severity.WARNING
+    return severity
+
+
+def _confirmed(confidence: Confidence) -> Severity:
+    return Severity.ERROR if confidence.is_confirmed else Severity.WARNING
+
+
+def _drug_lines_by_code(context: ClaimContext) -> dict[tuple[dt.date, str], list[NumberedLine]]:
+    found: dict[tuple[dt.date, str], list[NumberedLine]] = {}
+    for numbered in context.drugs:
+        found.setdefault((numbered.date, numbered.code), []).append(numbered)
+    return found
+
+
+def _administered(lines: Iterable[NumberedLine]) -> list[NumberedLine]:
+    return [numbered for numbered in lines if not numbered.line.has_modifier("JW")]
+
+
+def _numbers(lines: Iterable[NumberedLine]) -> tuple[int, ...]:
+    return tuple(numbered.number for numbered in lines)
+
+
+def _format_units(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 @rule(
@@ -24,8 +81,8 @@ def coverage_not_checked(context: ClaimContext) -> Iterator[Hit]:
     if context.claim.payer is None:
         yield Hit(
             "Coverage was not checked because the claim names no payer; only the coding "
-            "rules ran. Set payer to a policy id (such as L35170), a MAC contract number "
-            "or a state code to check the payer's coverage policy."
+            "rules and the label dose checks ran. Set payer to a policy id (such as L35170), "
+            "a MAC contract number or a state code to check the payer's coverage policy."
         )
 
 
@@ -42,4 +99,648 @@ def payer_policy_not_found(context: ClaimContext) -> Iterator[Hit]:
             f"Coverage was not checked: {context.payer_problem}. Check the payer's policy "
             "by hand, or load it with --policy FILE.",
             codes=(context.claim.payer,),
+        )
+
+
+@rule(
+    "policy-version-uncertain",
+    family=Family.COVERAGE,
+    severity=Severity.INFO,
+    source="chemoden policy data",
+    summary="The sources do not confirm which policy version was in force on the date of service.",
+)
+def policy_version_uncertain(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is not None and coverage.uncertain:
+        yield Hit(
+            f"Coverage was checked under {coverage.version.citation()}, but {context.payer_problem}. "
+            "Coverage findings are reported as warnings; confirm the policy in force with the "
+            "contractor.",
+            codes=(coverage.version.policy_id,),
+            source=_source(coverage),
+        )
+
+
+@rule(
+    "coverage-not-verified",
+    family=Family.COVERAGE,
+    severity=Severity.INFO,
+    source=_LCD,
+    summary="chemoden holds too little of the policy to check a line's diagnosis or interval.",
+)
+def coverage_not_verified(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None:
+        return
+    version = coverage.version
+    for item in coverage.lines:
+        code = item.line.code
+        if not item.candidates:
+            if version.procedure_list.complete and code not in version.procedure_list.codes:
+                continue  # reported by procedure-not-covered-by-policy
+            yield Hit(
+                f"Line {item.line.number}: chemoden has no coverage group for {code} under "
+                f"{version.citation()}, so its diagnosis, drug and dose were not checked "
+                "against the policy. Check the article by hand.",
+                lines=(item.line.number,),
+                codes=(code,),
+                source=_source(coverage),
+            )
+        elif not item.supported and any(
+            group.diagnosis_list is DiagnosisList.PARTIAL for group in item.candidates
+        ):
+            shown = ", ".join(item.diagnoses)
+            yield Hit(
+                f"Line {item.line.number}: chemoden holds only part of the covered-diagnosis list "
+                f"for {code} under {version.citation()}, and {shown} is not in that part. "
+                "Check the article's ICD-10-CM table, or load the article from the CMS Medicare "
+                "Coverage Database download.",
+                lines=(item.line.number,),
+                codes=(code, *item.diagnoses),
+                source=_source(coverage),
+            )
+
+
+@rule(
+    "procedure-not-covered-by-policy",
+    family=Family.COVERAGE,
+    severity=Severity.WARNING,
+    source=_LCD,
+    summary="A chemodenervation code is not in the policy's complete CPT/HCPCS list.",
+)
+def procedure_not_covered_by_policy(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None:
+        return
+    listed = coverage.version.procedure_list
+    if not listed.complete:
+        return
+    for item in coverage.lines:
+        if not item.candidates and item.line.code not in listed.codes:
+            yield Hit(
+                f"Line {item.line.number}: {item.line.code} is not among the CPT/HCPCS codes of "
+                f"{coverage.version.citation()}, so the policy does not cover it. Check the code, "
+                "or expect a denial.",
+                lines=(item.line.number,),
+                codes=(item.line.code,),
+                source=_source(coverage, listed.source),
+            )
+
+
+@rule(
+    "diagnosis-not-covered-for-procedure",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source=_LCD,
+    summary="No diagnosis of the line is among the policy's covered diagnoses for its procedure.",
+)
+def diagnosis_not_covered_for_procedure(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None:
+        return
+    for item in coverage.lines:
+        if item.supported or not item.candidates:
+            continue
+        if any(group.diagnosis_list is DiagnosisList.PARTIAL for group in item.candidates):
+            continue  # reported as info by coverage-not-verified
+        certain = all(
+            group.diagnosis_list is DiagnosisList.COMPLETE
+            or all(mapping.unambiguous for mapping in group.diagnoses)
+            for group in item.candidates
+        )
+        covered = "; ".join(
+            f"{group.indication}: {', '.join(code for mapping in group.diagnoses for code in mapping.codes)}"
+            for group in item.candidates
+        )
+        shown = ", ".join(item.diagnoses)
+        message = (
+            f"Line {item.line.number}: diagnosis {shown} does not support {item.line.code} under "
+            f"{coverage.version.citation()}. Covered diagnoses: {covered}."
+        )
+        if certain:
+            message += (
+                " Code the diagnosis that the record supports, or do not bill the service to this payer."
+            )
+        else:
+            message += (
+                " chemoden derived this list from the LCD text, not from the article's ICD-10-CM "
+                "table; check the article before submitting."
+            )
+        reasons = sorted(
+            {mapping.reason for group in item.candidates for mapping in group.diagnoses if mapping.reason}
+        )
+        yield Hit(
+            message,
+            lines=(item.line.number,),
+            codes=(item.line.code, *item.diagnoses),
+            severity=_severity(coverage, Severity.ERROR if certain else Severity.WARNING),
+            source=_source(coverage, reasons[0] if certain and reasons else ""),
+        )
+
+
+@rule(
+    "drug-not-covered-for-indication",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source=_LCD,
+    summary="The drug code is not covered for the indication that the claim's diagnosis supports.",
+)
+def drug_not_covered_for_indication(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None:
+        return
+    for (_, code), lines in _drug_lines_by_code(context).items():
+        groups: list[CoverageGroup] = []
+        for numbered in lines:
+            groups.extend(group for group in coverage.groups_for_drug(numbered) if group not in groups)
+        if not groups or any(group.drug_codes is None or code in group.drug_codes for group in groups):
+            continue
+        confirmed = all(group.drug_confidence.is_confirmed for group in groups)
+        allowed = "; ".join(
+            f"{group.indication}: {', '.join(sorted(group.drug_codes or ()))}" for group in groups
+        )
+        yield Hit(
+            f"{code} ({lines_text(_numbers(lines))}) is not covered for the indication under "
+            f"{coverage.version.citation()}. Covered drugs: {allowed}. Bill the product that was "
+            "given only if the policy covers it for this indication.",
+            lines=_numbers(lines),
+            codes=(code,),
+            severity=_severity(coverage, Severity.ERROR if confirmed else Severity.WARNING),
+            source=_source(coverage, groups[0].drug_source),
+        )
+
+
+def _has_prior_treatment(context: ClaimContext, group: CoverageGroup, day: dt.date) -> bool:
+    return any(
+        prior.date_of_service < day and prior.code in group.procedure_codes
+        for prior in context.claim.prior_services
+    )
+
+
+def _group_cap(context: ClaimContext, group: CoverageGroup, limit: DoseLimit, day: dt.date) -> float | None:
+    """Return the limit that applies to this treatment: initial, subsequent or maximum.
+
+    Without prior services on the claim, chemoden cannot tell a first treatment from a
+    later one, so the larger of the initial and subsequent limits applies.
+    """
+    if _has_prior_treatment(context, group, day):
+        phase = limit.subsequent
+    elif context.claim.prior_services:
+        phase = limit.initial
+    elif limit.initial is not None and limit.subsequent is not None:
+        phase = max(limit.initial, limit.subsequent)
+    else:
+        phase = None
+    if phase is not None and limit.maximum is not None:
+        return min(phase, limit.maximum)
+    return phase if phase is not None else limit.maximum
+
+
+def _dose_hit(
+    code: str,
+    lines: list[NumberedLine],
+    total: float,
+    cap: float,
+    what: str,
+    severity: Severity,
+    billing_unit: float,
+    fix: str,
+) -> tuple[str, Severity]:
+    billed = sum(numbered.line.units for numbered in lines)
+    message = (
+        f"{code} ({lines_text(_numbers(lines))}) gives {_format_units(total)} product units "
+        f"({billed} billing units x {_format_units(billing_unit)}), above {what} of "
+        f"{_format_units(cap)} units."
+    )
+    if billing_unit > 1 and billed <= cap:
+        message += (
+            f" If {billed} is the dose in product units, bill {_format_units(billed / billing_unit)} "
+            f"billing units of {code} instead."
+        )
+        return message, Severity.WARNING
+    return f"{message} {fix}", severity
+
+
+@rule(
+    "dose-above-policy-limit",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source=_LCD,
+    summary="The administered dose, in product units, is above the policy's limit for the indication.",
+)
+def dose_above_policy_limit(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None:
+        return
+    for (day, code), lines in _drug_lines_by_code(context).items():
+        given = _administered(lines)
+        if not given:
+            continue
+        groups: list[CoverageGroup] = []
+        for numbered in given:
+            groups.extend(group for group in coverage.groups_for_drug(numbered) if group not in groups)
+        if not groups:
+            continue
+        caps: list[float] = []
+        limits: list[DoseLimit] = []
+        for group in groups:
+            limit = group.dose_limit(code)
+            cap = _group_cap(context, group, limit, day) if limit is not None else None
+            if limit is None or cap is None:
+                break
+            caps.append(cap)
+            limits.append(limit)
+        else:
+            units = [product_units(context, numbered) for numbered in given]
+            if any(value is None for value in units):
+                continue
+            total = sum(value for value in units if value is not None)
+            cap_total = sum(caps)
+            if total <= cap_total:
+                continue
+            billing_unit = total / sum(numbered.line.units for numbered in given)
+            indications = ", ".join(group.indication for group in groups)
+            severity = (
+                Severity.ERROR if all(limit.confidence.is_confirmed for limit in limits) else Severity.WARNING
+            )
+            message, severity = _dose_hit(
+                code,
+                given,
+                total,
+                cap_total,
+                f"the policy's limit for {indications}",
+                severity,
+                billing_unit,
+                "Check the dose in the record; a higher dose needs the documented reason "
+                "the policy asks for, and may be denied.",
+            )
+            yield Hit(
+                message,
+                lines=_numbers(given),
+                codes=(code,),
+                severity=_severity(coverage, severity),
+                source=_source(coverage, "; ".join(sorted({limit.source for limit in limits}))),
+            )
+
+
+@rule(
+    "dose-above-label-maximum",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source="FDA product label (US) as recorded in chemoden's drug code table",
+    summary="The administered dose, in product units, is above the US label's maximum for one session.",
+)
+def dose_above_label_maximum(context: ClaimContext) -> Iterator[Hit]:
+    drugs = context.tables.drugs
+    for (day, code), lines in _drug_lines_by_code(context).items():
+        given = _administered(lines)
+        fact = drugs.fact(code, "label_max_units", day)
+        if not given or fact is None:
+            continue
+        units = [product_units(context, numbered) for numbered in given]
+        if any(value is None for value in units):
+            continue
+        total = sum(value for value in units if value is not None)
+        cap = float(fact.value)
+        if total <= cap:
+            continue
+        billing_unit = total / sum(numbered.line.units for numbered in given)
+        message, severity = _dose_hit(
+            code,
+            given,
+            total,
+            cap,
+            "the US label's maximum",
+            _confirmed(fact.confidence),
+            billing_unit,
+            f"Check the dose and the units billed ({fact.note})."
+            if fact.note
+            else "Check the dose and the units billed.",
+        )
+        source = fact.source if fact.confidence.is_confirmed else f"{fact.source} [{fact.confidence.value}]"
+        yield Hit(message, lines=_numbers(given), codes=(code,), severity=severity, source=source)
+
+
+@rule(
+    "treatment-repeated-too-soon",
+    family=Family.COVERAGE,
+    severity=Severity.WARNING,
+    source=_LCD,
+    summary="The injection repeats sooner than the policy's minimum interval after the last one.",
+)
+def treatment_repeated_too_soon(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    prior_services = context.claim.prior_services
+    if coverage is None or not prior_services:
+        return
+    version = coverage.version
+    for item in coverage.lines:
+        groups = item.supported or item.candidates
+        if not groups:
+            continue
+        day = item.line.date
+        drugs = {numbered.code for numbered in context.drugs if numbered.date == day}
+        intervals = [
+            days
+            for days in (group.interval_days(drugs, version.default_min_interval_days) for group in groups)
+            if days is not None
+        ]
+        related = {item.line.code}
+        for group in groups:
+            related.update(group.procedure_codes)
+        earlier = [prior for prior in prior_services if prior.code in related and prior.date_of_service < day]
+        if not earlier:
+            continue
+        last = max(earlier, key=lambda prior: prior.date_of_service)
+        if not intervals:
+            continue  # no interval in the data: coverage-not-verified covers unknown groups
+        interval = min(intervals)
+        gap = (day - last.date_of_service).days
+        if gap >= interval:
+            continue
+        notes = "; ".join(group.interval_note for group in groups if group.interval_note)
+        weeks = f"{interval // 7} weeks" if interval % 7 == 0 else f"{interval} days"
+        yield Hit(
+            f"Line {item.line.number}: {item.line.code} on {day.isoformat()} is {gap} days after "
+            f"{last.code} on {last.date_of_service.isoformat()}; {version.citation()} allows one "
+            f"treatment every {weeks} for {', '.join(group.indication for group in groups)}."
+            + (f" ({notes})" if notes else "")
+            + " Expect a denial unless the record documents why the earlier repeat is needed.",
+            lines=(item.line.number,),
+            codes=(item.line.code, last.code),
+            source=_source(coverage, groups[0].interval_source or version.default_interval_source),
+        )
+
+
+@rule(
+    "secondary-diagnosis-missing",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source=_LCD,
+    summary="The diagnosis needs a second diagnosis from another article group, and the claim has none.",
+)
+def secondary_diagnosis_missing(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None:
+        return
+    claim_codes = coverage.diagnoses
+    for item in coverage.lines:
+        for group in item.supported:
+            primaries = [
+                code for code in item.diagnoses if any(mapping.matches(code) for mapping in group.diagnoses)
+            ]
+            for requirement in group.secondary_diagnoses:
+                needing = [
+                    code
+                    for code in primaries
+                    if not requirement.applies_to
+                    or any(
+                        code == p or (p.endswith("-") and code.startswith(p[:-1]))
+                        for p in requirement.applies_to
+                    )
+                ]
+                if not needing:
+                    continue
+                if not requirement.required:
+                    yield Hit(
+                        f"Line {item.line.number}: under {coverage.version.citation()}, {', '.join(needing)} "
+                        f"needs a second diagnosis ({requirement.note}). chemoden does not hold that list; "
+                        "make sure the claim carries the required second code.",
+                        lines=(item.line.number,),
+                        codes=tuple(needing),
+                        severity=Severity.INFO,
+                        source=_source(coverage, requirement.source),
+                    )
+                    continue
+                if any(
+                    code not in needing
+                    and any(
+                        code == r or (r.endswith("-") and code.startswith(r[:-1]))
+                        for r in requirement.required
+                    )
+                    for code in claim_codes
+                ):
+                    continue
+                shown = ", ".join(requirement.required[:12]) + (
+                    " ..." if len(requirement.required) > 12 else ""
+                )
+                yield Hit(
+                    f"Line {item.line.number}: {', '.join(needing)} needs a second diagnosis from "
+                    f"{shown} under {coverage.version.citation()}, and the claim has none. Add the "
+                    "secondary diagnosis that the record supports.",
+                    lines=(item.line.number,),
+                    codes=tuple(needing),
+                    severity=_severity(coverage, _confirmed(requirement.confidence)),
+                    source=_source(coverage, requirement.source),
+                )
+
+
+@rule(
+    "cosmetic-use-not-covered",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source=_LCD,
+    summary="A cosmetic diagnosis or a cosmetic-only product is on the claim.",
+)
+def cosmetic_use_not_covered(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None:
+        return
+    for code in coverage.diagnoses:
+        mapping = coverage.version.matches_cosmetic(code)
+        if mapping is None:
+            continue
+        certain = mapping.unambiguous and mapping.confidence.is_confirmed
+        yield Hit(
+            f"Diagnosis {code} shows cosmetic use, which {coverage.version.citation()} does not cover; "
+            "the whole claim (injection and drug) is not covered. Do not bill cosmetic injections "
+            "to this payer.",
+            codes=(code,),
+            severity=_severity(coverage, Severity.ERROR if certain else Severity.WARNING),
+            source=_source(coverage, mapping.source),
+        )
+    drugs = context.tables.drugs
+    for numbered in context.drugs:
+        fact = drugs.fact(numbered.code, "cosmetic_only", numbered.date)
+        if fact is not None and fact.value == "yes":
+            yield Hit(
+                f"Line {numbered.number}: {numbered.code} is a cosmetic-only product, which "
+                f"{coverage.version.citation()} does not cover.",
+                lines=(numbered.number,),
+                codes=(numbered.code,),
+                severity=_severity(coverage, _confirmed(fact.confidence)),
+                source=_source(coverage, fact.source),
+            )
+
+
+@rule(
+    "indication-excluded-by-policy",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source=_LCD,
+    summary="The policy excludes a condition under the indication billed (or needs it ruled out).",
+)
+def indication_excluded_by_policy(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None:
+        return
+    seen: list[object] = []
+    for item in coverage.lines:
+        for group in item.supported or item.candidates:
+            for exclusion in group.exclusions:
+                if exclusion in seen:
+                    continue
+                seen.append(exclusion)
+                if not exclusion.codes:
+                    yield Hit(
+                        f"Line {item.line.number}: {coverage.version.citation()} does not cover "
+                        f"{exclusion.description} under {group.indication}, and ICD-10-CM cannot tell "
+                        "it apart from the covered condition. Make sure the record documents the "
+                        "covered condition.",
+                        lines=(item.line.number,),
+                        codes=(item.line.code,),
+                        severity=Severity.WARNING,
+                        source=_source(coverage, exclusion.source),
+                    )
+                    continue
+                excluded = [
+                    code
+                    for code in coverage.diagnoses
+                    if any(
+                        code == p or (p.endswith("-") and code.startswith(p[:-1])) for p in exclusion.codes
+                    )
+                ]
+                if excluded:
+                    yield Hit(
+                        f"Line {item.line.number}: diagnosis {', '.join(excluded)} is listed as not "
+                        f"covered ({exclusion.description}) under {coverage.version.citation()}. "
+                        "Remove the service or code the covered condition that the record supports.",
+                        lines=(item.line.number,),
+                        codes=(item.line.code, *excluded),
+                        severity=_severity(coverage, _confirmed(exclusion.confidence)),
+                        source=_source(coverage, exclusion.source),
+                    )
+
+
+@rule(
+    "same-day-service-not-covered",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source=_LCD,
+    summary="A service on the injection day that the policy calls not reasonable and necessary.",
+)
+def same_day_service_not_covered(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None or not coverage.version.same_day:
+        return
+    procedures = context.tables.procedures
+    for same_day in coverage.version.same_day:
+        reported: set[int] = set()
+        for item in coverage.lines:
+            keys = {group.key for group in item.supported or item.candidates}
+            if same_day.groups and not (keys & same_day.groups):
+                continue
+            for other in context.procedures:
+                if other.date != item.line.date or other.number in reported or other is item.line:
+                    continue
+                fact = procedures.fact(other.code, "kind", other.date)
+                by_kind = fact is not None and fact.value in same_day.kinds
+                if not by_kind and other.code not in same_day.codes:
+                    continue
+                reported.add(other.number)
+                severity = Severity.ERROR if same_day.severity == "error" else Severity.WARNING
+                if not same_day.confidence.is_confirmed or (
+                    by_kind and fact is not None and not fact.confidence.is_confirmed
+                ):
+                    severity = Severity.WARNING
+                yield Hit(
+                    f"Line {other.number}: {other.code} on the day of {item.line.code} (line "
+                    f"{item.line.number}): {same_day.reason} ({coverage.version.citation()}). "
+                    "Expect a denial of this line unless the payer accepts the documentation.",
+                    lines=(other.number, item.line.number),
+                    codes=(other.code, item.line.code),
+                    severity=_severity(coverage, severity),
+                    source=_source(coverage, same_day.source),
+                )
+
+
+@rule(
+    "bilateral-injection-not-covered",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source=_LCD,
+    summary="Both sides injected in one session where the policy covers one side at a time.",
+)
+def bilateral_injection_not_covered(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None:
+        return
+    for day, items in coverage.by_date.items():
+        flagged = [
+            item
+            for item in items
+            if any(group.no_bilateral_same_session for group in item.supported or item.candidates)
+        ]
+        if not flagged:
+            continue
+        lines = [item.line for item in flagged]
+        sides = {
+            modifier for numbered in lines for modifier in numbered.line.modifiers if modifier in ("RT", "LT")
+        }
+        bilateral = any(numbered.line.has_modifier("50") or numbered.line.units > 1 for numbered in lines)
+        if not bilateral and sides != {"RT", "LT"}:
+            continue
+        group = next(
+            group
+            for item in flagged
+            for group in item.supported or item.candidates
+            if group.no_bilateral_same_session
+        )
+        yield Hit(
+            f"{lines_text(_numbers(lines))}: both sides injected on {day.isoformat()}; "
+            f"{coverage.version.citation()} does not cover simultaneous bilateral injection for "
+            f"{group.indication}. Inject one side and the other 2 to 4 weeks later, and bill each "
+            "side on its date.",
+            lines=_numbers(lines),
+            codes=tuple(dict.fromkeys(numbered.code for numbered in lines)),
+            severity=_severity(coverage, Severity.ERROR),
+            source=_source(coverage, group.bilateral_source),
+        )
+
+
+@rule(
+    "opd-prior-authorization-missing",
+    family=Family.COVERAGE,
+    severity=Severity.ERROR,
+    source="42 CFR 419.83 (Medicare hospital outpatient department prior authorization)",
+    summary="Hospital outpatient 64612/64615 with a botulinum toxin needs a prior authorization number.",
+)
+def opd_prior_authorization_missing(context: ClaimContext) -> Iterator[Hit]:
+    coverage = claim_coverage(context)
+    if coverage is None or context.claim.prior_authorization:
+        return
+    program = coverage.version.prior_authorization
+    if program is None:
+        return
+    for numbered in context.procedures:
+        if (
+            numbered.code not in program.procedure_codes
+            or numbered.place_of_service not in program.places_of_service
+            or numbered.date < program.valid_from
+        ):
+            continue
+        drugs = [
+            drug for drug in context.drugs if drug.date == numbered.date and drug.code in program.drug_codes
+        ]
+        if not drugs:
+            continue
+        yield Hit(
+            f"Line {numbered.number}: {numbered.code} with {drugs[0].code} in a hospital outpatient "
+            f"department (place of service {numbered.place_of_service}) needs {program.name}; the "
+            "claim has no prior_authorization (unique tracking number). Request the prior "
+            "authorization and put its number on the claim.",
+            lines=(numbered.number, *_numbers(drugs)),
+            codes=(numbered.code, drugs[0].code),
+            severity=_severity(coverage, _confirmed(program.confidence)),
+            source=_source(coverage, program.source),
         )
