@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "Line": "chemoden.model",
     "Patient": "chemoden.model",
     "PayerPolicy": "chemoden.coverage.model",
+    "PolicySchemaError": "chemoden.coverage.schema",
     "PolicyVersion": "chemoden.coverage.model",
     "PriorService": "chemoden.model",
     "Procedure": "chemoden.model",
@@ -47,9 +48,11 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "chemoden.findings",
     "Validator": "chemoden.engine",
     "all_rules": "chemoden.registry",
+    "bundled_policies": "chemoden.coverage.bundled",
     "claim_from_dict": "chemoden.claims_io",
     "get_rule": "chemoden.registry",
     "iter_claims": "chemoden.claims_io",
+    "load_policy": "chemoden.coverage.schema",
     "load_claims": "chemoden.claims_io",
     "make_line": "chemoden.model",
     "validate": "chemoden.engine",
@@ -68,6 +71,7 @@ __all__ = [
     "Line",
     "Patient",
     "PayerPolicy",
+    "PolicySchemaError",
     "PolicyVersion",
     "PriorService",
     "Procedure",
@@ -78,10 +82,12 @@ __all__ = [
     "Validator",
     "__version__",
     "all_rules",
+    "bundled_policies",
     "claim_from_dict",
     "get_rule",
     "iter_claims",
     "load_claims",
+    "load_policy",
     "make_line",
     "validate",
 ]
@@ -95,6 +101,7 @@ if TYPE_CHECKING:
         iter_claims,
         load_claims,
     )
+    from chemoden.coverage import PolicySchemaError, bundled_policies, load_policy
     from chemoden.coverage.model import PayerPolicy, PolicyVersion
     from chemoden.engine import Validator, validate
     from chemoden.findings import Finding, Severity, ValidationReport

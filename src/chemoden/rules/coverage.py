@@ -493,11 +493,7 @@ def secondary_diagnosis_missing(context: ClaimContext) -> Iterator[Hit]:
                 needing = [
                     code
                     for code in primaries
-                    if not requirement.applies_to
-                    or any(
-                        code == p or (p.endswith("-") and code.startswith(p[:-1]))
-                        for p in requirement.applies_to
-                    )
+                    if not requirement.applies_to or match_code(code, requirement.applies_to)
                 ]
                 if not needing:
                     continue
@@ -513,12 +509,7 @@ def secondary_diagnosis_missing(context: ClaimContext) -> Iterator[Hit]:
                     )
                     continue
                 if any(
-                    code not in needing
-                    and any(
-                        code == r or (r.endswith("-") and code.startswith(r[:-1]))
-                        for r in requirement.required
-                    )
-                    for code in claim_codes
+                    code not in needing and match_code(code, requirement.required) for code in claim_codes
                 ):
                     continue
                 shown = ", ".join(requirement.required[:12]) + (
@@ -603,13 +594,7 @@ def indication_excluded_by_policy(context: ClaimContext) -> Iterator[Hit]:
                         source=_source(coverage, exclusion.source),
                     )
                     continue
-                excluded = [
-                    code
-                    for code in coverage.diagnoses
-                    if any(
-                        code == p or (p.endswith("-") and code.startswith(p[:-1])) for p in exclusion.codes
-                    )
-                ]
+                excluded = [code for code in coverage.diagnoses if match_code(code, exclusion.codes)]
                 if excluded:
                     yield Hit(
                         f"Line {item.line.number}: diagnosis {', '.join(excluded)} is listed as not "
