@@ -108,7 +108,7 @@ def _settings_from(arguments: argparse.Namespace) -> RuleSettings:
 def _load_policies(paths: Sequence[str]) -> list[object]:
     if not paths:
         return []
-    from chemoden.coverage import load_policy  # type: ignore[attr-defined]
+    from chemoden.coverage import load_policy
 
     return [load_policy(path) for path in paths]
 
@@ -190,7 +190,7 @@ def _command_rules(arguments: argparse.Namespace, out: TextIO) -> int:
 
 def _command_policies(out: TextIO, err: TextIO) -> int:
     try:
-        from chemoden.coverage import bundled_policies  # type: ignore[attr-defined]
+        from chemoden.coverage import bundled_policies
     except ImportError:
         err.write("chemoden: this version has no bundled payer policies\n")
         return EXIT_INPUT

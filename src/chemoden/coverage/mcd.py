@@ -228,9 +228,20 @@ def policy_from_mcd(
             for key, codes in sorted(excluded.items(), key=lambda item: int(item[0] or 0))
         ]
 
+    # A group that an asterisk note names ("a secondary code from Group 3") only lists
+    # the second diagnoses; it does not support a procedure by itself.
+    secondary_only = {
+        found
+        for group_number in starred_by_group
+        for found in _GROUP_IN_TEXT.findall(" ".join(paragraphs.get(group_number, ("", ""))))
+        if found != group_number
+    }
+
     groups: list[CoverageGroup] = []
     renamed: dict[str, set[str]] = {}
     for group_number in sorted(codes_by_group, key=lambda text: int(text or 0)):
+        if group_number in secondary_only:
+            continue
         paragraph, asterisk_text = paragraphs.get(group_number, ("", ""))
         named = {match.upper() for match in _CODE_IN_TEXT.findall(paragraph)}
         procedures = frozenset(named & article_procedures)
@@ -238,7 +249,9 @@ def policy_from_mcd(
         secondary: list[SecondaryDiagnosisRule] = []
         if group_number in starred_by_group:
             referenced = [
-                found for found in _GROUP_IN_TEXT.findall(asterisk_text or paragraph) if found != group_number
+                found
+                for found in _GROUP_IN_TEXT.findall(f"{paragraph} {asterisk_text}")
+                if found != group_number
             ]
             required = [code for found in referenced for code in codes_by_group.get(found, [])]
             secondary.append(

@@ -1,12 +1,13 @@
 """Coverage rules: what the payer's policy covers on the date of service.
 
-The claim's ``payer`` selects a policy version (`chemoden.coverage.catalog`); these rules
-then check the claim against it: the diagnosis supports the procedure, the drug is
-covered for the indication, the dose is within the policy's limits in product units,
-the treatment does not repeat too soon, a required secondary diagnosis is present, no
-cosmetic use, no same-day service that the policy calls not reasonable and necessary,
-and hospital outpatient prior authorization. Each finding names the policy version and
-its billing article.
+The claim's ``payer`` selects a policy version (`chemoden.coverage.catalog`), and these
+rules check the claim against it. They check that the diagnosis supports the procedure,
+the drug is covered for the indication and the dose in product units is within the
+policy's limits. They check that the treatment does not repeat too soon, that a required
+secondary diagnosis is present, and that the claim has no cosmetic use, no same-day
+service that the policy calls not reasonable and necessary, and the hospital outpatient
+prior authorization where needed. Each finding names the policy version and its billing
+article.
 
 Severity follows the data: an error where the policy fact is confirmed (or the
 diagnosis mapping is unambiguous), a warning where chemoden derived it from the LCD text
@@ -296,23 +297,41 @@ def _group_cap(context: ClaimContext, group: CoverageGroup, limit: DoseLimit, da
     return phase if phase is not None else limit.maximum
 
 
+def _looks_like_product_units(
+    context: ClaimContext, code: str, day: dt.date, billed: int, billing_unit: float
+) -> bool:
+    """Tell whether billed units are probably product units entered as billing units.
+
+    That is the case when the billing unit is more than 1 product unit and the billed
+    number is itself within the label maximum. The converted dose must also be more than
+    twice the label maximum, far beyond any dose given in one session.
+    """
+    label = context.tables.drugs.value(code, "label_max_units", day)
+    if billing_unit <= 1 or label is None:
+        return False
+    maximum = float(label)
+    return billed <= maximum < billed * billing_unit / 2
+
+
 def _dose_hit(
+    context: ClaimContext,
     code: str,
     lines: list[NumberedLine],
     total: float,
     cap: float,
     what: str,
     severity: Severity,
-    billing_unit: float,
     fix: str,
 ) -> tuple[str, Severity]:
     billed = sum(numbered.line.units for numbered in lines)
+    billing_unit = total / billed
     message = (
         f"{code} ({lines_text(_numbers(lines))}) gives {_format_units(total)} product units "
         f"({billed} billing units x {_format_units(billing_unit)}), above {what} of "
         f"{_format_units(cap)} units."
     )
-    if billing_unit > 1 and billed <= cap:
+    if _looks_like_product_units(context, code, lines[0].date, billed, billing_unit):
+        # The drug-lines rules report the units error itself; this stays a warning.
         message += (
             f" If {billed} is the dose in product units, bill {_format_units(billed / billing_unit)} "
             f"billing units of {code} instead."
@@ -358,19 +377,18 @@ def dose_above_policy_limit(context: ClaimContext) -> Iterator[Hit]:
             cap_total = sum(caps)
             if total <= cap_total:
                 continue
-            billing_unit = total / sum(numbered.line.units for numbered in given)
             indications = ", ".join(group.indication for group in groups)
             severity = (
                 Severity.ERROR if all(limit.confidence.is_confirmed for limit in limits) else Severity.WARNING
             )
             message, severity = _dose_hit(
+                context,
                 code,
                 given,
                 total,
                 cap_total,
                 f"the policy's limit for {indications}",
                 severity,
-                billing_unit,
                 "Check the dose in the record; a higher dose needs the documented reason "
                 "the policy asks for, and may be denied.",
             )
@@ -404,15 +422,14 @@ def dose_above_label_maximum(context: ClaimContext) -> Iterator[Hit]:
         cap = float(fact.value)
         if total <= cap:
             continue
-        billing_unit = total / sum(numbered.line.units for numbered in given)
         message, severity = _dose_hit(
+            context,
             code,
             given,
             total,
             cap,
             "the US label's maximum",
             _confirmed(fact.confidence),
-            billing_unit,
             f"Check the dose and the units billed ({fact.note})."
             if fact.note
             else "Check the dose and the units billed.",
@@ -453,7 +470,16 @@ def treatment_repeated_too_soon(context: ClaimContext) -> Iterator[Hit]:
             continue
         last = max(earlier, key=lambda prior: prior.date_of_service)
         if not intervals:
-            continue  # no interval in the data: coverage-not-verified covers unknown groups
+            yield Hit(
+                f"Line {item.line.number}: {item.line.code} follows {last.code} on "
+                f"{last.date_of_service.isoformat()}, but chemoden holds no minimum interval for "
+                f"{version.citation()}. Check the policy's frequency limit by hand.",
+                lines=(item.line.number,),
+                codes=(item.line.code, last.code),
+                severity=Severity.INFO,
+                source=_source(coverage),
+            )
+            continue
         interval = min(intervals)
         gap = (day - last.date_of_service).days
         if gap >= interval:
@@ -485,9 +511,15 @@ def secondary_diagnosis_missing(context: ClaimContext) -> Iterator[Hit]:
         return
     claim_codes = coverage.diagnoses
     for item in coverage.lines:
-        for group in item.supported:
+        # A group whose list chemoden holds only in part may still need the second code.
+        groups = item.supported or tuple(
+            group for group in item.candidates if group.diagnosis_list is DiagnosisList.PARTIAL
+        )
+        for group in groups:
             primaries = [
-                code for code in item.diagnoses if any(mapping.matches(code) for mapping in group.diagnoses)
+                code
+                for code in item.diagnoses
+                if not item.supported or any(mapping.matches(code) for mapping in group.diagnoses)
             ]
             for requirement in group.secondary_diagnoses:
                 needing = [
