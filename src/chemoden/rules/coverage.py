@@ -24,7 +24,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from chemoden.context import ClaimContext, NumberedLine
-from chemoden.coverage.analysis import ClaimCoverage, claim_coverage, product_units
+from chemoden.coverage.analysis import ClaimCoverage, claim_coverage, drug_facts, product_units
 from chemoden.coverage.model import CoverageGroup, DiagnosisList, DoseLimit, match_code
 from chemoden.findings import Severity
 from chemoden.reference.facts import Confidence
@@ -250,10 +250,8 @@ def drug_not_covered_for_indication(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
     if coverage is None:
         return
-    for (_, code), lines in _drug_lines_by_code(context).items():
-        groups: list[CoverageGroup] = []
-        for numbered in lines:
-            groups.extend(group for group in coverage.groups_for_drug(numbered) if group not in groups)
+    for use in coverage.drug_uses:
+        code, lines, groups = use.code, use.lines, use.groups
         if not groups or any(group.drug_codes is None or code in group.drug_codes for group in groups):
             continue
         confirmed = all(group.drug_confidence.is_confirmed for group in groups)
@@ -306,10 +304,10 @@ def _looks_like_product_units(
     number is itself within the label maximum. The converted dose must also be more than
     twice the label maximum, far beyond any dose given in one session.
     """
-    label = context.tables.drugs.value(code, "label_max_units", day)
+    label = drug_facts(context.tables, code, day).label_max
     if billing_unit <= 1 or label is None:
         return False
-    maximum = float(label)
+    maximum = float(label.value)
     return billed <= maximum < billed * billing_unit / 2
 
 
@@ -351,14 +349,9 @@ def dose_above_policy_limit(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
     if coverage is None:
         return
-    for (day, code), lines in _drug_lines_by_code(context).items():
-        given = _administered(lines)
-        if not given:
-            continue
-        groups: list[CoverageGroup] = []
-        for numbered in given:
-            groups.extend(group for group in coverage.groups_for_drug(numbered) if group not in groups)
-        if not groups:
+    for use in coverage.drug_uses:
+        day, code, given, groups = use.date, use.code, use.administered, use.administered_groups
+        if not given or not groups:
             continue
         caps: list[float] = []
         limits: list[DoseLimit] = []
@@ -409,10 +402,9 @@ def dose_above_policy_limit(context: ClaimContext) -> Iterator[Hit]:
     summary="The administered dose, in product units, is above the US label's maximum for one session.",
 )
 def dose_above_label_maximum(context: ClaimContext) -> Iterator[Hit]:
-    drugs = context.tables.drugs
     for (day, code), lines in _drug_lines_by_code(context).items():
         given = _administered(lines)
-        fact = drugs.fact(code, "label_max_units", day)
+        fact = drug_facts(context.tables, code, day).label_max
         if not given or fact is None:
             continue
         units = [product_units(context, numbered) for numbered in given]
@@ -516,6 +508,8 @@ def secondary_diagnosis_missing(context: ClaimContext) -> Iterator[Hit]:
             group for group in item.candidates if group.diagnosis_list is DiagnosisList.PARTIAL
         )
         for group in groups:
+            if not group.secondary_diagnoses:
+                continue
             primaries = [
                 code
                 for code in item.diagnoses
@@ -582,9 +576,8 @@ def cosmetic_use_not_covered(context: ClaimContext) -> Iterator[Hit]:
             severity=_severity(coverage, Severity.ERROR if certain else Severity.WARNING),
             source=_source(coverage, mapping.source),
         )
-    drugs = context.tables.drugs
     for numbered in context.drugs:
-        fact = drugs.fact(numbered.code, "cosmetic_only", numbered.date)
+        fact = drug_facts(context.tables, numbered.code, numbered.date).cosmetic_only
         if fact is not None and fact.value == "yes":
             yield Hit(
                 f"Line {numbered.number}: {numbered.code} is a cosmetic-only product, which "
@@ -654,8 +647,7 @@ def same_day_service_not_covered(context: ClaimContext) -> Iterator[Hit]:
     for same_day in coverage.version.same_day:
         reported: set[int] = set()
         for item in coverage.lines:
-            keys = {group.key for group in item.supported or item.candidates}
-            if same_day.groups and not (keys & same_day.groups):
+            if same_day.groups and same_day.groups.isdisjoint(item.keys):
                 continue
             for other in context.procedures:
                 if other.date != item.line.date or other.number in reported or other is item.line:
