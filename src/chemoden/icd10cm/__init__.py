@@ -18,7 +18,7 @@ and a user can load a newer one from the CMS code files with `load_release` and
 
 Functions that take a date choose the release with `release_for`: the release of the
 date's fiscal year that started last on or before the date. A date past the newest
-release gets the newest one (the rules then say so in an info finding); a date with no
+release gets the newest one (the rules then report that in an info finding); a date with no
 release gives ``CodeStatus.NOT_CHECKED`` from `lookup` and `ReleaseNotBundled` from
 `children` and `release_for`. Codes are accepted with or without the dot, in any case.
 

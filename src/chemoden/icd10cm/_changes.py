@@ -20,7 +20,7 @@ __all__ = ["ChangeKind", "CodeChange", "changes_for", "code_changes"]
 
 
 class ChangeKind(enum.Enum):
-    """What happened to a code on its effective date."""
+    """Kind of change to a code on its effective date."""
 
     ADDED = "added"
     BECAME_HEADER = "became-header"

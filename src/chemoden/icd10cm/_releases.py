@@ -45,7 +45,7 @@ def fiscal_year_of(day: dt.date) -> int:
 
 
 class CodeStatus(enum.Enum):
-    """What a release says about a code on a date of service."""
+    """Status of a code in the release for a date of service."""
 
     BILLABLE = "billable"
     HEADER = "header"
@@ -57,7 +57,7 @@ class CodeStatus(enum.Enum):
 
 
 class CodeLookup(NamedTuple):
-    """The answer of `lookup`: a code's status in the release in effect on a date.
+    """Result of `lookup`: a code's status in the release in effect on a date.
 
     `release` is None only when the status is ``NOT_CHECKED``. `description` is the
     CMS long title, or an empty string for an unknown or unchecked code.
@@ -137,17 +137,19 @@ class Release:
 
     def lookup(self, code: str) -> CodeLookup:
         """Return a code's status and title in this release; accepts codes without the dot."""
-        table = self.table
-        kind = table.kind(code)
-        if kind is None:
+        table = self._table
+        if table is None:
+            table = self.table
+        entry = table.find(code)
+        if entry is None:
             normalized = normalize_icd10cm(code)
             if normalized != code:
                 code = normalized
-                kind = table.kind(code)
-        if kind is None:
+                entry = table.find(code)
+        if entry is None:
             return CodeLookup(code, CodeStatus.UNKNOWN, "", self)
-        status = CodeStatus.BILLABLE if kind is CodeKind.BILLABLE else CodeStatus.HEADER
-        return CodeLookup(code, status, table.title(code) or "", self)
+        status = CodeStatus.BILLABLE if entry[0] is CodeKind.BILLABLE else CodeStatus.HEADER
+        return CodeLookup(code, status, entry[1], self)
 
     def children(self, code: str) -> tuple[str, ...]:
         """Return the billable codes under a header, in tabular order; none for other codes."""
@@ -155,7 +157,7 @@ class Release:
 
 
 class SelectionStatus(enum.Enum):
-    """How the release for a date of service was found."""
+    """Outcome of the choice of release for a date of service."""
 
     IN_EFFECT = "in effect"
     AFTER_NEWEST = "after newest"
@@ -249,7 +251,8 @@ class ReleaseCatalog:
 
     def lookup(self, code: str, day: dt.date) -> CodeLookup:
         """Return a code's status in the release for a date; never raises for a date."""
-        release = self.select(day).release
+        selection = self._selections.get(day) or self.select(day)
+        release = selection.release
         if release is None:
             return CodeLookup(normalize_icd10cm(code), CodeStatus.NOT_CHECKED, "", None)
         return release.lookup(code)
@@ -321,7 +324,9 @@ def load_release(
     except ValueError as error:
         raise ValueError(f"{file_path}: {error}") from None
     if not rows:
-        raise ValueError(f"{file_path}: the file holds no ICD-10-CM codes")
+        raise ValueError(
+            f"{file_path}: the file contains no ICD-10-CM codes; expected a CMS order file or code file"
+        )
     if valid_to is None:
         valid_to = dt.date(fiscal_year_of(valid_from), 9, 30)
     fiscal_year = fiscal_year_of(valid_from)

@@ -45,7 +45,7 @@ _BILLABLE = "B"
 
 
 class CodeKind(enum.Enum):
-    """What a code of a release is."""
+    """Kind of a code in a release: billable, or a header that needs more characters."""
 
     BILLABLE = "billable"
     HEADER = "header"
@@ -131,6 +131,18 @@ class CodeTable:
         if self._seven_character_title(code) is not None:
             return CodeKind.BILLABLE
         return None
+
+    def find(self, code: str) -> tuple[CodeKind, str] | None:
+        """Return the kind and CMS long title of a dotted code, or None if it is not a code."""
+        position = self._index.get(code)
+        if position is not None:
+            line = self._lines[position]
+            kind = CodeKind.BILLABLE if line[CODE_WIDTH] == _BILLABLE else CodeKind.HEADER
+            return kind, line[DESCRIPTION_COLUMN:]
+        title = self._seven_character_title(code)
+        if title is None:
+            return None
+        return CodeKind.BILLABLE, title
 
     def title(self, code: str) -> str | None:
         """Return the CMS long title of a dotted code, or None if it is not a code."""
@@ -230,10 +242,10 @@ def _parse_extension_table(body: str) -> dict[str, str]:
 def parse_order_file(text: str) -> Iterator[tuple[str, CodeKind, str]]:
     """Yield (dotted code, kind, long title) from a CMS ICD-10-CM order file.
 
-    The order file (``icd10cm_order_2026.txt`` and the like) is fixed width: order
-    number in columns 1-5, the code without the dot in 7-13, ``1`` for a billable code
-    or ``0`` for a header in column 15, the short title in 17-76 and the long title from
-    column 78. Raises ValueError naming the line for a line of another shape.
+    The order file (``icd10cm_order_2026.txt`` and the like) is fixed width. Columns
+    1-5 hold the order number and 7-13 the code without the dot. Column 15 is ``1``
+    for a billable code or ``0`` for a header. The short title is in 17-76 and the long
+    title starts at column 78. Raises ValueError naming the line for a line of another shape.
     """
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()

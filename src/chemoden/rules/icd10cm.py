@@ -4,7 +4,7 @@ A payer rejects a claim whose diagnosis is not a valid, billable ICD-10-CM code 
 release in effect on the date of service (HIPAA names ICD-10-CM as the diagnosis code
 set, and CMS publishes which codes are billable). The mistakes checked here:
 
-- a code that is in no ICD-10-CM release chemoden knows (``diagnosis-code-unknown``);
+- a code that is in no ICD-10-CM release chemoden has (``diagnosis-code-unknown``);
 - a header such as G43.7 or G51.3 that needs more characters
   (``diagnosis-code-not-billable``);
 - a code not yet in effect, or already deleted, on the date of service
@@ -94,7 +94,7 @@ def _code_list(codes: Sequence[str]) -> str:
 
 @attrs.frozen
 class _Verdict:
-    """What the dated changes say about a code on a date no release covers."""
+    """Verdict of the dated changes on a code, for a date that no release covers."""
 
     status: CodeStatus
     change: CodeChange
@@ -104,8 +104,8 @@ class _Verdict:
 def _verdict_from_changes(code: str, day: dt.date) -> _Verdict | None:
     """Judge a code on a date without a release from its dated changes; None when unknown.
 
-    An added code is not in effect before its date; a code that became a header is not
-    billable from its date; a deleted code is not in effect from its date. A change
+    An added code is not in effect before its date. A code that became a header is not
+    billable from its date. A deleted code is not in effect from its date. A change
     whose date is not known leaves the code unjudged.
     """
     changes = icd10cm.changes_for(code)
