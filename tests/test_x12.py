@@ -544,3 +544,12 @@ def test_cli_reports_claims_of_truncated_file(tmp_path: Path) -> None:
     assert [report["id"] for report in reports] == SAMPLE_IDS
     assert reports[-1]["findings"][0]["rule"] == "invalid-claim-input"
     assert "no SE trailer" in result.stderr
+
+
+def test_garbage_segment_id(tmp_path: Path) -> None:
+    text = replace_once(sample_text(), "LIN**N4*15054050001~", "lin**N4*15054050001~")
+
+    items, _ = read_all(write_837(tmp_path, text))
+
+    errors = assert_only_bad(items, {"S-04"})
+    assert "segment id must be two or three upper-case" in errors["S-04"].describe()

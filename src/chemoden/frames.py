@@ -418,6 +418,9 @@ def validate_file(
 ) -> Any:
     """Validate a claim file (JSON, JSON Lines or X12 837P) and return its findings frame.
 
-    Raises `chemoden.ClaimFileError` when the file cannot be read as a whole.
+    Raises `chemoden.ClaimFileError` when the file cannot be read as a whole. An 837P
+    file whose trailers (SE, GE, IEA) are missing or wrong raises it too, after its
+    claims were read. To keep their findings, pass `chemoden.iter_claims(path)` to
+    `validate_claims` item by item and catch the error.
     """
     return findings_frame(validate_claims(iter_claims(path), validator), backend=backend)

@@ -43,6 +43,7 @@ from chemoden.x12.segments import (
     Delimiters,
     EnvelopeError,
     Segment,
+    is_segment_id,
     read_delimiters,
     split_segments,
 )
@@ -249,8 +250,13 @@ class _Reader:
         for segment in segments:
             self.last_segment = segment
             self.segments_in_transaction += 1
-            if not segment.id or not segment.id.isalnum():
-                self.fail(segment, "", None, "the segment id is missing or not letters and digits")
+            if not is_segment_id(segment.id):
+                self.fail(
+                    segment,
+                    "",
+                    None,
+                    "the segment id must be two or three upper-case letters or digits",
+                )
                 continue
             handler = _SEGMENT_HANDLERS.get(segment.id)
             if handler is not None:

@@ -24,6 +24,7 @@ __all__ = [
     "Delimiters",
     "EnvelopeError",
     "Segment",
+    "is_segment_id",
     "read_delimiters",
     "split_segments",
 ]
