@@ -11,8 +11,8 @@ transaction:
   date of service;
 - service lines (2400), in LX order: SV1 (SV101 HC procedure code and up to four
   modifiers, SV103 unit basis UN, SV104 units, SV105 place of service, SV107
-  diagnosis pointers), DTP*472 date of service (D8, or RD8 whose first day is used),
-  REF*G1, and the drug identification loop (2410) LIN*N4 NDC with its CTP quantity.
+  diagnosis pointers). Also DTP*472 date of service (D8, or RD8 whose first day is
+  used), REF*G1, and the drug identification loop (2410): LIN*N4 NDC and CTP quantity.
 
 Line numbers in chemoden's reports are positions in the claim's lines, so they equal
 the LX numbers only when LX runs 1, 2, 3 ... as the implementation guide requires. A
@@ -517,7 +517,7 @@ class _Reader:
             self.read_clm(draft, segment)
 
     def reset_hierarchy(self, level: str) -> None:
-        """Enter a hierarchical level and forget what the levels at or below it said."""
+        """Enter a hierarchical level and clear the values and problems of the levels at or below it."""
         self.level = level
         if level == "header":
             self.header_problems = []

@@ -1,7 +1,7 @@
 """Split an X12 interchange into numbered segments, with the separators that its ISA sets.
 
 An X12 file names its own separators in the ISA interchange header, which is fixed
-width in the standard: the element separator is the 4th character (right after
+width in the standard. The element separator is the 4th character (right after
 ``ISA``), the component separator is ISA16, and the segment terminator is the
 character right after ISA16. This reader finds ISA16 by counting 16 element
 separators rather than by byte offset, so an ISA whose padded fields are a character
@@ -103,7 +103,7 @@ class Segment:
 def read_delimiters(text: str) -> Delimiters:
     """Read the separators from the ISA segment at the start of `text`.
 
-    Raises `EnvelopeError` when `text` does not start with an ISA segment that holds
+    Raises `EnvelopeError` when `text` does not start with an ISA segment that has
     16 elements and a segment terminator.
     """
     if not text.startswith("ISA") or len(text) < 4:
