@@ -1,7 +1,7 @@
 """Match a claim against a policy version: which coverage groups each line falls under.
 
 The coverage rules share one `ClaimCoverage` per claim, built on first use and cached
-(see `claim_coverage`). For each chemodenervation line it holds the candidate groups
+(see `claim_coverage`). For each chemodenervation line it contains the candidate groups
 (those that list the line's procedure code) and the supported groups (candidates whose
 covered diagnoses include a diagnosis that the line points to). Drug lines are tied to
 the supported groups of the procedure lines on the same date that share a diagnosis.
@@ -175,7 +175,7 @@ def claim_coverage(context: ClaimContext) -> ClaimCoverage | None:
 
 
 class DrugFacts:
-    """What the coverage rules read about one drug code on one date."""
+    """Billing unit, label maximum and cosmetic mark of one drug code on one date."""
 
     __slots__ = ("billing_unit", "cosmetic_only", "label_max")
 

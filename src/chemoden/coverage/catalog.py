@@ -7,8 +7,8 @@ whose last version has ended leads to its successor (WPS ``L34635`` to ``L39909`
 
 Where the data cannot tell which of two versions was in force (a new LCD whose
 effective date no source confirms, while the old one has no known end), the newest
-version is used and the catalog returns the doubt with it, so that the report can say
-so and the coverage rules report warnings in place of errors.
+version is used and the catalog returns the doubt with it, so that the report can state
+it and the coverage rules report warnings in place of errors.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def claim_service_date(claim: Claim) -> dt.date:
 
 
 class PolicyCatalog:
-    """The payer policies that a validator knows, by policy id, contract number and state."""
+    """The payer policies of a validator, by policy id, contract number and state."""
 
     def __init__(self, policies: Iterable[PayerPolicy], overrides: Iterable[PayerPolicy] = ()) -> None:
         self._by_id: dict[str, PayerPolicy] = {}
@@ -89,8 +89,8 @@ class PolicyCatalog:
     def resolve(self, payer: str, day: dt.date) -> tuple[PolicyVersion | None, str | None]:
         """Return the version for a payer on a date, and a problem text or None.
 
-        With no version, the text says why. With a version and a text, the text says
-        why the choice is uncertain.
+        With no version, the text gives the reason. With a version and a text, the text
+        explains why the choice is uncertain.
         """
         key = payer.strip().upper()
         policies = self._by_key.get(key)
@@ -137,7 +137,7 @@ class PolicyCatalog:
     def resolve_for_claim(self, claim: Claim) -> tuple[PolicyVersion | None, str | None]:
         """Return the policy version for the claim's payer and date, and a problem text.
 
-        The text says why there is no version, or why the version returned is uncertain.
+        The text gives the reason for no version, or why the version returned is uncertain.
         """
         if claim.payer is None:
             return None, "the claim names no payer"

@@ -1,7 +1,7 @@
 """Payer coverage policies: a policy with dated versions, each with its coverage groups.
 
-A Medicare local coverage determination (LCD) says which indications are covered and on
-what terms; its billing and coding article lists the CPT/HCPCS codes and the ICD-10-CM
+A Medicare local coverage determination (LCD) states which indications are covered and
+on what terms. Its billing and coding article lists the CPT/HCPCS codes and the ICD-10-CM
 codes that support medical necessity, in numbered groups. chemoden stores one
 `PolicyVersion` per LCD version, with the article revision it was read with, and one
 `CoverageGroup` per indication: the procedure codes, the covered diagnoses, the drugs,
@@ -50,7 +50,7 @@ __all__ = [
 
 
 class DiagnosisBasis(enum.Enum):
-    """Where a covered-diagnosis mapping comes from."""
+    """The origin of a covered-diagnosis mapping."""
 
     ARTICLE = "article"
     """Listed in the billing and coding article's ICD-10-CM table."""
@@ -60,7 +60,7 @@ class DiagnosisBasis(enum.Enum):
 
 
 class DiagnosisList(enum.Enum):
-    """How much of a group's covered-diagnosis list chemoden holds."""
+    """The share of a group's covered-diagnosis list that chemoden contains."""
 
     COMPLETE = "complete"
     """The article's whole list for the group: a code outside it is not covered."""

@@ -1,6 +1,6 @@
 """Read a payer policy from TOML: the bundled policies and the users' own.
 
-The schema is described in docs/coverage.md. A file holds one policy: its id, title and
+The schema is described in docs/coverage.md. A file contains one policy: its id, title and
 jurisdiction, and one or more ``[[versions]]``, each with its coverage ``[[groups]]``.
 Every key is checked; an unknown key, a missing one or a value of the wrong type raises
 `PolicySchemaError`, which names the file, the key path (``versions[0].groups[2].drug_codes``)
