@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,6 @@ from conftest import FIXTURES, build_claim, rules_found
 ICD_FIXTURES = FIXTURES / "icd10cm"
 MAY_2026 = dt.date(2026, 5, 12)
 INJECTION: list[Mapping[str, Any]] = [{"code": "64615"}]
-
-
-@pytest.fixture
-def clean_releases() -> Iterator[None]:
-    """Forget releases registered by a test."""
-    icd10cm.reset_releases()
-    yield
-    icd10cm.reset_releases()
 
 
 def diagnosis_rules(claim: chemoden.Claim) -> dict[str, list[chemoden.Finding]]:
@@ -433,21 +425,20 @@ def test_load_rejects_other_files(tmp_path: Path) -> None:
         icd10cm.load_release(path, valid_from=dt.date(2026, 10, 1))
 
 
-@pytest.mark.usefixtures("clean_releases")
-def test_registered_release_used_for_validation() -> None:
+def test_loaded_release_used_for_validation() -> None:
     release = icd10cm.load_release(
         ICD_FIXTURES / "order-jan2021-excerpt.txt", valid_from=dt.date(2026, 10, 1)
     )
-    icd10cm.register_release(release)
-    assert icd10cm.release_for(dt.date(2026, 10, 5)) is release
+    assert icd10cm.bundled_catalog().with_release(release).release_for(dt.date(2026, 10, 5)) is release
 
     claim = build_claim(INJECTION, diagnoses=["G43.E09"], date="2026-10-05")
-    findings = diagnosis_rules(claim)
+    validator = chemoden.Validator(icd10cm_releases=[release])
+    findings = {f.rule: f for f in validator.validate(claim).findings if f.rule.startswith("diagnosis-")}
     assert "diagnosis-release-newer-than-bundled" not in findings
-    assert "was deleted" in findings["diagnosis-code-not-in-effect"][0].message
+    assert "was deleted" in findings["diagnosis-code-not-in-effect"].message
 
-    icd10cm.reset_releases()
     assert icd10cm.release_for(dt.date(2026, 10, 5)).id == "FY2026-04"
+    assert "diagnosis-release-newer-than-bundled" in diagnosis_rules(claim)
 
 
 # Command line

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from chemoden.icd10cm import ReleaseCatalog, bundled_catalog
 from chemoden.model import Claim, DrugLine, Line, Procedure
 from chemoden.reference.coding import CodingTables
 from chemoden.reference.facts import Fact
@@ -61,6 +62,7 @@ class NumberedLine:
 class ClaimContext:
     """What the rules read about one claim.
 
+    `icd10cm` is the catalog of ICD-10-CM releases to judge diagnoses with.
     `policy` is the payer policy version in force on the claim's date of service, or
     None when the claim names no payer or chemoden has no policy for it;
     `payer_problem` then gives the reason, for the report.
@@ -71,6 +73,7 @@ class ClaimContext:
         "claim",
         "dates",
         "drugs",
+        "icd10cm",
         "lines",
         "memo",
         "payer_problem",
@@ -85,11 +88,13 @@ class ClaimContext:
         tables: CodingTables,
         policy: PolicyVersion | None = None,
         payer_problem: str | None = None,
+        icd10cm: ReleaseCatalog | None = None,
     ) -> None:
         self.claim = claim
         self.tables = tables
         self.policy = policy
         self.payer_problem = payer_problem
+        self.icd10cm = icd10cm if icd10cm is not None else bundled_catalog()
 
         lines: list[NumberedLine] = []
         procedures: list[NumberedLine] = []

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from chemoden.context import ClaimContext
 from chemoden.findings import Finding, Severity, ValidationReport
+from chemoden.icd10cm import Release, bundled_catalog
 from chemoden.model import Claim
 from chemoden.reference.coding import CodingTables, coding_tables
 from chemoden.registry import Rule, RuleSettings, all_rules
@@ -30,8 +31,10 @@ class Validator:
 
     `settings` chooses the rules and severities (see `RuleSettings`). `policies`
     adds payer policies, for example loaded with `chemoden.load_policy`, to the
-    bundled ones; a claim's `payer` is looked up among both. `tables` replaces the
-    bundled coding tables, for tests on small fixture tables.
+    bundled ones; a claim's `payer` is looked up among both. `icd10cm_releases` adds
+    ICD-10-CM releases loaded with `chemoden.icd10cm.load_release` to the bundled ones
+    (a release with the id of a bundled one replaces it). `tables` replaces the bundled
+    coding tables, for tests on small fixture tables.
     """
 
     def __init__(
@@ -40,10 +43,14 @@ class Validator:
         *,
         policies: Iterable[object] = (),
         tables: CodingTables | None = None,
+        icd10cm_releases: Iterable[Release] = (),
     ) -> None:
         self.settings = settings or RuleSettings()
         self.settings.check_rule_ids()
         self._tables: CodingTables = tables or coding_tables()
+        self._icd10cm = bundled_catalog()
+        for release in icd10cm_releases:
+            self._icd10cm = self._icd10cm.with_release(release)
         self._rules = self._active_rules(self.settings)
         self._rules_by_payer: Mapping[str, tuple[_ActiveRule, ...]] = {
             payer: self._active_rules(payer_settings)
@@ -62,7 +69,7 @@ class Validator:
     def validate(self, claim: Claim) -> ValidationReport:
         """Check one claim and return its report; never raises for a well-formed claim."""
         policy, payer_problem = self._catalog.resolve_for_claim(claim)
-        context = ClaimContext(claim, self._tables, policy, payer_problem)
+        context = ClaimContext(claim, self._tables, policy, payer_problem, self._icd10cm)
         rules = self._rules
         if claim.payer is not None and claim.payer in self._rules_by_payer:
             rules = self._rules_by_payer[claim.payer]

@@ -4,8 +4,8 @@ A diagnosis on a claim must be a billable ICD-10-CM code in the release in effec
 the date of service. CMS and NCHS publish a release each fiscal year, in effect from
 October 1, sometimes replaced by an update from January 1 or April 1 of the same fiscal
 year. chemoden bundles the releases it could obtain as CMS files (see `releases()`),
-and a user can load a newer one from the CMS code files with `load_release` and
-`register_release`.
+and a user can load a newer one from the CMS code files with `load_release` and pass
+it to ``chemoden.Validator(icd10cm_releases=[...])``.
 
     >>> import datetime as dt
     >>> from chemoden import icd10cm
@@ -63,35 +63,18 @@ __all__ = [
     "fiscal_year_of",
     "load_release",
     "lookup",
-    "register_release",
     "release_for",
     "releases",
-    "reset_releases",
 ]
-
-_registered: ReleaseCatalog | None = None
 
 
 def catalog() -> ReleaseCatalog:
-    """Return the releases in use: the bundled ones plus any registered with `register_release`."""
-    return _registered if _registered is not None else bundled_catalog()
+    """Return the catalog of the bundled releases, which the module-level functions use.
 
-
-def register_release(release: Release) -> None:
-    """Add a loaded release to the releases that lookups and validation use in this process.
-
-    A release with the id of a known one replaces it. This is a process-wide setting,
-    like a codec registration: call it once at start-up, before validating claims.
-    `reset_releases` goes back to the bundled releases.
+    To use a newer release, build a catalog with `ReleaseCatalog.with_release`, or pass
+    the release to ``chemoden.Validator(icd10cm_releases=[...])`` for validation.
     """
-    global _registered
-    _registered = catalog().with_release(release)
-
-
-def reset_releases() -> None:
-    """Forget the releases added with `register_release`."""
-    global _registered
-    _registered = None
+    return bundled_catalog()
 
 
 def releases() -> tuple[Release, ...]:

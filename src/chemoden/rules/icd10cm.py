@@ -30,7 +30,16 @@ import attrs
 from chemoden import icd10cm
 from chemoden.context import ClaimContext
 from chemoden.findings import Severity
-from chemoden.icd10cm import ChangeKind, CodeChange, CodeLookup, CodeStatus, Release, SelectionStatus
+from chemoden.icd10cm import (
+    ChangeKind,
+    CodeChange,
+    CodeLookup,
+    CodeStatus,
+    Release,
+    ReleaseCatalog,
+    ReleaseSelection,
+    SelectionStatus,
+)
 from chemoden.model import is_well_formed_icd10cm
 from chemoden.registry import Family, Hit, rule
 from chemoden.rules._common import lines_text, severity_for
@@ -41,16 +50,34 @@ _LISTED_CHILDREN = 12
 
 @attrs.frozen
 class _DiagnosisUse:
-    """One diagnosis on one date of service, with the lines that point at it."""
+    """One diagnosis on one date of service, with the lines that point at it.
+
+    `found` is the code's status in the release chosen for the date, `selection` that
+    choice.
+    """
 
     position: int
     code: str
     date: dt.date
     lines: tuple[int, ...]
+    found: CodeLookup
+    selection: ReleaseSelection
 
 
-def _diagnosis_uses(context: ClaimContext) -> Iterator[_DiagnosisUse]:
-    """Yield each well-formed diagnosis once per date of the lines that point at it."""
+def _diagnosis_uses(context: ClaimContext) -> list[_DiagnosisUse]:
+    """Return each well-formed diagnosis once per date of the lines that point at it.
+
+    The list is built once per claim and shared by the rules of this module.
+    """
+    cached: list[_DiagnosisUse] | None = context.memo.get("diagnosis_uses")
+    if cached is None:
+        cached = list(_find_diagnosis_uses(context))
+        context.memo["diagnosis_uses"] = cached
+    return cached
+
+
+def _find_diagnosis_uses(context: ClaimContext) -> Iterator[_DiagnosisUse]:
+    catalog = context.icd10cm
     claim = context.claim
     for index, diagnosis in enumerate(claim.diagnoses):
         position = index + 1
@@ -64,7 +91,9 @@ def _diagnosis_uses(context: ClaimContext) -> Iterator[_DiagnosisUse]:
             day = claim.date_of_service or min(context.dates)
             by_date[day] = []
         for day, numbers in sorted(by_date.items()):
-            yield _DiagnosisUse(position, diagnosis.code, day, tuple(numbers))
+            found = catalog.lookup(diagnosis.code, day)
+            selection = catalog.select(day)
+            yield _DiagnosisUse(position, diagnosis.code, day, tuple(numbers), found, selection)
 
 
 def _where(use: _DiagnosisUse) -> str:
@@ -154,19 +183,13 @@ def _change_source(change: CodeChange) -> str:
     return f"{change.source} [{change.confidence.value}]"
 
 
-def _lookup(use: _DiagnosisUse) -> CodeLookup:
-    return icd10cm.catalog().lookup(use.code, use.date)
-
-
-def _selection(use: _DiagnosisUse) -> icd10cm.ReleaseSelection:
-    return icd10cm.catalog().select(use.date)
-
-
-def _other_releases(code: str, current: Release) -> tuple[list[Release], list[Release]]:
+def _other_releases(
+    catalog: ReleaseCatalog, code: str, current: Release
+) -> tuple[list[Release], list[Release]]:
     """Return the other releases that have a code: later ones, then earlier ones."""
     later: list[Release] = []
     earlier: list[Release] = []
-    for release, _ in icd10cm.catalog().releases_with(code):
+    for release, _ in catalog.releases_with(code):
         if release.valid_from > current.valid_from:
             later.append(release)
         elif release.valid_from < current.valid_from:
@@ -183,11 +206,11 @@ def _other_releases(code: str, current: Release) -> tuple[list[Release], list[Re
 )
 def diagnosis_code_unknown(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
-        found = _lookup(use)
+        found = use.found
         release = found.release
         if release is None or found.status is not CodeStatus.UNKNOWN:
             continue
-        later, earlier = _other_releases(use.code, release)
+        later, earlier = _other_releases(context.icd10cm, use.code, release)
         if later or earlier or icd10cm.changes_for(use.code):
             continue
         nearest = release.table.nearest_code(use.code)
@@ -220,7 +243,7 @@ def diagnosis_code_unknown(context: ClaimContext) -> Iterator[Hit]:
 )
 def diagnosis_code_not_billable(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
-        found = _lookup(use)
+        found = use.found
         release = found.release
         if release is not None:
             if found.status is not CodeStatus.HEADER:
@@ -262,12 +285,12 @@ def diagnosis_code_not_billable(context: ClaimContext) -> Iterator[Hit]:
 )
 def diagnosis_code_not_in_effect(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
-        found = _lookup(use)
+        found = use.found
         release = found.release
         if release is not None:
             if found.status is not CodeStatus.UNKNOWN:
                 continue
-            hit = _not_in_release_hit(use, release)
+            hit = _not_in_release_hit(context.icd10cm, use, release)
             if hit is not None:
                 yield hit
             continue
@@ -289,8 +312,8 @@ def diagnosis_code_not_in_effect(context: ClaimContext) -> Iterator[Hit]:
         )
 
 
-def _not_in_release_hit(use: _DiagnosisUse, release: Release) -> Hit | None:
-    later, earlier = _other_releases(use.code, release)
+def _not_in_release_hit(catalog: ReleaseCatalog, use: _DiagnosisUse, release: Release) -> Hit | None:
+    later, earlier = _other_releases(catalog, use.code, release)
     if later:
         first = later[-1]
         additions = [
@@ -330,7 +353,7 @@ def _not_in_release_hit(use: _DiagnosisUse, release: Release) -> Hit | None:
 )
 def diagnosis_release_newer_than_bundled(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
-        selection = _selection(use)
+        selection = use.selection
         if selection.status is not SelectionStatus.AFTER_NEWEST or selection.release is None:
             continue
         release = selection.release
@@ -354,14 +377,14 @@ def diagnosis_release_newer_than_bundled(context: ClaimContext) -> Iterator[Hit]
 )
 def diagnosis_release_not_bundled(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
-        selection = _selection(use)
+        selection = use.selection
         if selection.status is not SelectionStatus.NOT_BUNDLED:
             continue
         if _verdict_from_changes(use.code, use.date) is not None:
             continue
         covered = ", ".join(
             f"{release.valid_from.isoformat()} to {release.valid_to.isoformat()}"
-            for release in icd10cm.releases()
+            for release in context.icd10cm.releases
         )
         yield Hit(
             f"{use.code} ({_where(use)}) was not checked against the ICD-10-CM code set: chemoden has no "
