@@ -131,3 +131,12 @@ def test_validate_deterministic(claim: chemoden.Claim) -> None:
     second = chemoden.validate(claim)
     fresh = chemoden.Validator().validate(claim)
     assert first == second == fresh
+
+
+@settings(max_examples=200, deadline=None)
+@given(claims())
+def test_feature_gating_loses_nothing(claim: chemoden.Claim) -> None:
+    gated = chemoden.Validator()
+    ungated = chemoden.Validator()
+    ungated._applicable = lambda rules, features: rules  # type: ignore[method-assign]
+    assert gated.validate(claim) == ungated.validate(claim)

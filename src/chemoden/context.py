@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ClaimContext", "NumberedLine"]
 
+_SIDE_MODIFIERS = frozenset({"RT", "LT"})
+_FEATURE_MODIFIERS = frozenset({"50", "JW", "JZ"})
+
 
 class NumberedLine:
     """A claim line with its 1-based number, date of service and the facts about its code.
@@ -73,6 +76,7 @@ class ClaimContext:
         "claim",
         "dates",
         "drugs",
+        "features",
         "icd10cm",
         "lines",
         "memo",
@@ -121,8 +125,61 @@ class ClaimContext:
         self.drugs = tuple(drugs)
         self.by_code = by_code
         self.dates = frozenset(dates)
+        self.features = self._features()
         self.memo: dict[str, Any] = {}
         """Views derived once per claim and shared by several rules, by name."""
+
+    def _features(self) -> frozenset[str]:
+        """Return the claim features that decide which rules can find anything.
+
+        A rule that requires a feature the claim lacks is not run (`Rule.requires`).
+        """
+        claim = self.claim
+        features: set[str] = set()
+        pair_candidates = 0
+        has_pair_edits = self.tables.has_pair_edits
+        for numbered in self.lines:
+            line = numbered.line
+            facts = numbered.facts
+            if "status" not in facts:
+                features.add("no-facts")
+            if line.units > 1:
+                features.add("multi-unit")
+            if numbered.kind is not None:
+                features.add(f"kind:{numbered.kind}")
+            if "billing_unit" in facts:
+                features.add("toxin")
+            if "addon_primaries" in facts:
+                features.add("addon")
+            if line.ndc is not None:
+                features.add("ndc")
+            if numbered.place_of_service == "24":
+                features.add("place-24")
+            for modifier in line.modifiers:
+                if modifier in _SIDE_MODIFIERS:
+                    features.add("modifier:side")
+                elif modifier in _FEATURE_MODIFIERS:
+                    features.add(f"modifier:{modifier}")
+            if has_pair_edits(line.code):
+                pair_candidates += 1
+        if self.procedures:
+            features.add("procedure")
+        if self.drugs:
+            features.add("drug")
+        if pair_candidates > 1:
+            features.add("pair-candidates")
+        if any(len(numbered_lines) > 1 for numbered_lines in self.by_code.values()):
+            features.add("repeated-code")
+        if "repeated-code" in features or "multi-unit" in features:
+            features.add("units-or-repeats")
+        if claim.diagnoses:
+            features.add("diagnoses")
+        if claim.prior_services:
+            features.add("prior-services")
+        features.add("payer" if claim.payer is not None else "no-payer")
+        if self.policy is not None:
+            features.add("policy")
+        return frozenset(features)
 
     def lines_with(self, code: str) -> list[NumberedLine]:
         """Return the lines that bill `code`, in claim order."""

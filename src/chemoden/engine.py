@@ -24,6 +24,7 @@ RULE_FAILED = "rule-failed"
 """Rule id of the finding reported when a rule raised; a bug to report, never expected."""
 
 _ActiveRule = tuple[Rule, Severity | None]
+_APPLICABLE_CACHE_SIZE = 4096
 
 
 class Validator:
@@ -52,6 +53,7 @@ class Validator:
         for release in icd10cm_releases:
             self._icd10cm = self._icd10cm.with_release(release)
         self._rules = self._active_rules(self.settings)
+        self._applicable_cache: dict[tuple[int, frozenset[str]], tuple[_ActiveRule, ...]] = {}
         self._rules_by_payer: Mapping[str, tuple[_ActiveRule, ...]] = {
             payer: self._active_rules(payer_settings)
             for payer, payer_settings in self.settings.by_payer.items()
@@ -59,6 +61,19 @@ class Validator:
         from chemoden.coverage.catalog import PolicyCatalog
 
         self._catalog = PolicyCatalog.with_bundled(policies)
+
+    def _applicable(
+        self, rules: tuple[_ActiveRule, ...], features: frozenset[str]
+    ) -> tuple[_ActiveRule, ...]:
+        """Return the rules whose required claim features are all present; cached."""
+        key = (id(rules), features)
+        cached = self._applicable_cache.get(key)
+        if cached is None:
+            if len(self._applicable_cache) >= _APPLICABLE_CACHE_SIZE:
+                self._applicable_cache.clear()
+            cached = tuple(item for item in rules if item[0].requires <= features)
+            self._applicable_cache[key] = cached
+        return cached
 
     @staticmethod
     def _active_rules(settings: RuleSettings) -> tuple[_ActiveRule, ...]:
@@ -73,6 +88,7 @@ class Validator:
         rules = self._rules
         if claim.payer is not None and claim.payer in self._rules_by_payer:
             rules = self._rules_by_payer[claim.payer]
+        rules = self._applicable(rules, context.features)
 
         findings: list[Finding] = []
         for rule, forced_severity in rules:

@@ -59,7 +59,12 @@ Check = Callable[["ClaimContext"], Iterable[Hit]]
 
 @attrs.frozen
 class Rule:
-    """A registered rule: its id, family, default severity, source and check."""
+    """A registered rule: its id, family, default severity, source and check.
+
+    `requires` lists claim features (see `ClaimContext.features`) that must all be
+    present for the rule to find anything; the engine skips the rule on a claim that
+    lacks one, which keeps a claim's cost in proportion to what it bills.
+    """
 
     id: str
     family: Family
@@ -67,7 +72,38 @@ class Rule:
     source: str
     summary: str
     check: Check = attrs.field(repr=False)
+    requires: frozenset[str] = frozenset()
 
+
+FEATURES = frozenset(
+    {
+        "procedure",
+        "drug",
+        "toxin",
+        "ndc",
+        "multi-unit",
+        "repeated-code",
+        "units-or-repeats",
+        "no-facts",
+        "addon",
+        "pair-candidates",
+        "diagnoses",
+        "prior-services",
+        "payer",
+        "no-payer",
+        "policy",
+        "place-24",
+        "modifier:50",
+        "modifier:side",
+        "modifier:JW",
+        "modifier:JZ",
+        "kind:chemodenervation",
+        "kind:em",
+        "kind:guidance",
+        "kind:supply",
+    }
+)
+"""Claim features that rules may require; `ClaimContext.features` computes them."""
 
 _REGISTRY: dict[str, Rule] = {}
 _RULE_MODULES = (
@@ -83,14 +119,26 @@ _loaded = False
 
 
 def rule(
-    rule_id: str, *, family: Family, severity: Severity, source: str, summary: str
+    rule_id: str,
+    *,
+    family: Family,
+    severity: Severity,
+    source: str,
+    summary: str,
+    requires: Iterable[str] = (),
 ) -> Callable[[Check], Check]:
-    """Register the decorated function as the check of rule `rule_id`."""
+    """Register the decorated function as the check of rule `rule_id`.
+
+    `requires` names the claim features without which the check cannot find anything.
+    """
 
     def register(check: Check) -> Check:
         if rule_id in _REGISTRY:
             raise ValueError(f"rule id {rule_id!r} is registered twice")
-        _REGISTRY[rule_id] = Rule(rule_id, family, severity, source, summary, check)
+        unknown = set(requires) - FEATURES
+        if unknown:
+            raise ValueError(f"rule {rule_id!r} requires unknown claim features {sorted(unknown)}")
+        _REGISTRY[rule_id] = Rule(rule_id, family, severity, source, summary, check, frozenset(requires))
         return check
 
     return register

@@ -77,6 +77,7 @@ def _format_units(value: float) -> str:
     severity=Severity.INFO,
     source="chemoden",
     summary="The claim names no payer, so only the coding rules and label dose checks ran.",
+    requires=("no-payer",),
 )
 def coverage_not_checked(context: ClaimContext) -> Iterator[Hit]:
     if context.claim.payer is None:
@@ -93,6 +94,7 @@ def coverage_not_checked(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.WARNING,
     source="chemoden",
     summary="chemoden has no coverage policy for the claim's payer on the date of service.",
+    requires=("payer",),
 )
 def payer_policy_not_found(context: ClaimContext) -> Iterator[Hit]:
     if context.claim.payer is not None and context.policy is None:
@@ -109,6 +111,7 @@ def payer_policy_not_found(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.INFO,
     source="chemoden policy data",
     summary="The sources do not confirm which policy version was in force on the date of service.",
+    requires=("policy",),
 )
 def policy_version_uncertain(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -128,6 +131,7 @@ def policy_version_uncertain(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.INFO,
     source=_LCD,
     summary="chemoden holds too little of the policy to check a line's diagnosis or interval.",
+    requires=("policy",),
 )
 def coverage_not_verified(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -168,6 +172,7 @@ def coverage_not_verified(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.WARNING,
     source=_LCD,
     summary="A chemodenervation code is not in the policy's complete CPT/HCPCS list.",
+    requires=("policy",),
 )
 def procedure_not_covered_by_policy(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -194,6 +199,7 @@ def procedure_not_covered_by_policy(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_LCD,
     summary="No diagnosis of the line is among the policy's covered diagnoses for its procedure.",
+    requires=("policy",),
 )
 def diagnosis_not_covered_for_procedure(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -245,6 +251,7 @@ def diagnosis_not_covered_for_procedure(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_LCD,
     summary="The drug code is not covered for the indication that the claim's diagnosis supports.",
+    requires=("policy",),
 )
 def drug_not_covered_for_indication(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -344,6 +351,7 @@ def _dose_hit(
     severity=Severity.ERROR,
     source=_LCD,
     summary="The administered dose, in product units, is above the policy's limit for the indication.",
+    requires=("policy",),
 )
 def dose_above_policy_limit(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -400,6 +408,7 @@ def dose_above_policy_limit(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="FDA product label (US) as recorded in chemoden's drug code table",
     summary="The administered dose, in product units, is above the US label's maximum for one session.",
+    requires=("toxin",),
 )
 def dose_above_label_maximum(context: ClaimContext) -> Iterator[Hit]:
     for (day, code), lines in _drug_lines_by_code(context).items():
@@ -436,6 +445,10 @@ def dose_above_label_maximum(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.WARNING,
     source=_LCD,
     summary="The injection repeats sooner than the policy's minimum interval after the last one.",
+    requires=(
+        "policy",
+        "prior-services",
+    ),
 )
 def treatment_repeated_too_soon(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -496,6 +509,7 @@ def treatment_repeated_too_soon(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_LCD,
     summary="The diagnosis needs a second diagnosis from another article group, and the claim has none.",
+    requires=("policy",),
 )
 def secondary_diagnosis_missing(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -558,6 +572,7 @@ def secondary_diagnosis_missing(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_LCD,
     summary="A cosmetic diagnosis or a cosmetic-only product is on the claim.",
+    requires=("policy",),
 )
 def cosmetic_use_not_covered(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -595,6 +610,7 @@ def cosmetic_use_not_covered(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_LCD,
     summary="The policy excludes a condition under the indication billed (or needs it ruled out).",
+    requires=("policy",),
 )
 def indication_excluded_by_policy(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -638,6 +654,7 @@ def indication_excluded_by_policy(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_LCD,
     summary="A service on the injection day that the policy calls not reasonable and necessary.",
+    requires=("policy",),
 )
 def same_day_service_not_covered(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -679,6 +696,7 @@ def same_day_service_not_covered(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_LCD,
     summary="Both sides injected in one session where the policy covers one side at a time.",
+    requires=("policy",),
 )
 def bilateral_injection_not_covered(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -723,6 +741,7 @@ def bilateral_injection_not_covered(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="42 CFR 419.83 (Medicare hospital outpatient department prior authorization)",
     summary="Hospital outpatient 64612/64615 with a botulinum toxin needs a prior authorization number.",
+    requires=("policy",),
 )
 def opd_prior_authorization_missing(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)

@@ -107,6 +107,7 @@ def _shared_product(context: ClaimContext, group: _DrugGroup) -> NdcProduct | No
     severity=Severity.ERROR,
     source="MAC billing articles for botulinum toxins (drug and administration on one claim)",
     summary="A toxin drug line is billed with no chemodenervation procedure on the same date.",
+    requires=("toxin",),
 )
 def drug_without_chemodenervation(context: ClaimContext) -> Iterator[Hit]:
     groups = _toxin_groups(context)
@@ -133,6 +134,7 @@ def drug_without_chemodenervation(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.WARNING,
     source="MAC billing articles for botulinum toxins (drug and administration on one claim)",
     summary="A toxin injection has no drug line; correct only if the drug was supplied by others.",
+    requires=("kind:chemodenervation",),
 )
 def chemodenervation_without_drug(context: ClaimContext) -> Iterator[Hit]:
     drug_dates = {group.date for group in _toxin_groups(context)}
@@ -156,6 +158,10 @@ def chemodenervation_without_drug(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="HCPCS Level II descriptors of J0586 (5 units) and J0587 (100 units); product labels",
     summary="Drug units look like product units: converted to product units they exceed the label maximum.",
+    requires=(
+        "toxin",
+        "multi-unit",
+    ),
 )
 def drug_units_ignore_billing_unit(context: ClaimContext) -> Iterator[Hit]:
     for group in _toxin_groups(context):
@@ -191,6 +197,7 @@ def drug_units_ignore_billing_unit(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="Manufacturers' NDC lists; HCPCS Level II drug codes",
     summary="A drug line's NDC belongs to another product than its HCPCS code.",
+    requires=("ndc",),
 )
 def ndc_does_not_match_code(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.drugs:
@@ -218,6 +225,7 @@ def ndc_does_not_match_code(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.INFO,
     source="chemoden NDC table",
     summary="chemoden does not know a drug line's NDC, so the NDC and vial checks did not run.",
+    requires=("ndc",),
 )
 def ndc_not_in_data(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.drugs:
@@ -239,6 +247,7 @@ def ndc_not_in_data(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_JW_JZ_SOURCE,
     summary="A single-dose drug line on or after 2023-07-01 has neither JZ nor a JW line for its waste.",
+    requires=("toxin",),
 )
 def jw_jz_modifier_missing(context: ClaimContext) -> Iterator[Hit]:
     for group in _toxin_groups(context):
@@ -265,6 +274,10 @@ def jw_jz_modifier_missing(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_JW_JZ_SOURCE,
     summary="A drug line carries both JW and JZ.",
+    requires=(
+        "modifier:JW",
+        "modifier:JZ",
+    ),
 )
 def jw_and_jz_on_same_line(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.lines:
@@ -284,6 +297,10 @@ def jw_and_jz_on_same_line(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_JW_JZ_SOURCE,
     summary="A dose line says nothing was discarded (JZ) while a JW line bills waste of the same drug.",
+    requires=(
+        "modifier:JW",
+        "modifier:JZ",
+    ),
 )
 def jz_with_jw_waste(context: ClaimContext) -> Iterator[Hit]:
     for group in _toxin_groups(context):
@@ -313,6 +330,7 @@ def jz_with_jw_waste(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_JW_JZ_SOURCE,
     summary="All units of a drug are on JW lines: no line bills the dose given.",
+    requires=("modifier:JW",),
 )
 def jw_line_without_administered_line(context: ClaimContext) -> Iterator[Hit]:
     for group in _toxin_groups(context):
@@ -334,6 +352,10 @@ def jw_line_without_administered_line(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="Noridian JZ modifier page (waste under one billing unit); CMS ch. 17 s40",
     summary="A JW line bills waste although the vials left less than one billing unit after the dose.",
+    requires=(
+        "modifier:JW",
+        "ndc",
+    ),
 )
 def jw_waste_below_billing_unit(context: ClaimContext) -> Iterator[Hit]:
     for group in _toxin_groups(context):
@@ -365,6 +387,10 @@ def jw_waste_below_billing_unit(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.WARNING,
     source="CMS ch. 17 s40 (single-dose containers); Noridian JW/JZ billing guidelines",
     summary="Dose plus JW waste does not add up to whole single-dose vials of the line's NDC.",
+    requires=(
+        "toxin",
+        "ndc",
+    ),
 )
 def drug_amount_not_whole_vials(context: ClaimContext) -> Iterator[Hit]:
     for group in _toxin_groups(context):

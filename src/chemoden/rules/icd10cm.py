@@ -203,6 +203,7 @@ def _other_releases(
     severity=Severity.ERROR,
     source=_SOURCE,
     summary="A diagnosis is not an ICD-10-CM code in any release chemoden has.",
+    requires=("diagnoses",),
 )
 def diagnosis_code_unknown(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
@@ -240,6 +241,7 @@ def diagnosis_code_unknown(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_SOURCE,
     summary="A diagnosis is an ICD-10-CM header (category or subcategory) that needs more characters.",
+    requires=("diagnoses",),
 )
 def diagnosis_code_not_billable(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
@@ -282,6 +284,7 @@ def diagnosis_code_not_billable(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_SOURCE,
     summary="A diagnosis code is not yet in effect, or was deleted, on the date of service.",
+    requires=("diagnoses",),
 )
 def diagnosis_code_not_in_effect(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
@@ -350,6 +353,7 @@ def _not_in_release_hit(catalog: ReleaseCatalog, use: _DiagnosisUse, release: Re
     severity=Severity.INFO,
     source=_SOURCE,
     summary="The date of service is past the newest ICD-10-CM release; diagnoses were checked against it.",
+    requires=("diagnoses",),
 )
 def diagnosis_release_newer_than_bundled(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
@@ -374,6 +378,7 @@ def diagnosis_release_newer_than_bundled(context: ClaimContext) -> Iterator[Hit]
     severity=Severity.INFO,
     source=_SOURCE,
     summary="No ICD-10-CM release covers the date of service, so a diagnosis was not checked.",
+    requires=("diagnoses",),
 )
 def diagnosis_release_not_bundled(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):

@@ -66,6 +66,7 @@ def _laterality_lines(context: ClaimContext, laterality: str) -> list[tuple[Numb
     severity=Severity.ERROR,
     source=_BILATERAL_SOURCE,
     summary="A code that is bilateral by definition (64611, 64615) carries modifier 50.",
+    requires=("modifier:50",),
 )
 def bilateral_code_with_modifier_50(context: ClaimContext) -> Iterator[Hit]:
     for numbered, basis in _laterality_lines(context, "bilateral"):
@@ -86,6 +87,7 @@ def bilateral_code_with_modifier_50(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_BILATERAL_SOURCE,
     summary="A code that is bilateral by definition carries RT or LT.",
+    requires=("modifier:side",),
 )
 def bilateral_code_with_side_modifier(context: ClaimContext) -> Iterator[Hit]:
     for numbered, basis in _laterality_lines(context, "bilateral"):
@@ -107,6 +109,7 @@ def bilateral_code_with_side_modifier(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_BILATERAL_SOURCE,
     summary="A code that is bilateral by definition is billed for more than 1 unit in a day.",
+    requires=("units-or-repeats",),
 )
 def bilateral_code_over_one_unit(context: ClaimContext) -> Iterator[Hit]:
     groups: dict[tuple[str, object], list[NumberedLine]] = {}
@@ -136,6 +139,7 @@ def bilateral_code_over_one_unit(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_UNILATERAL_SOURCE,
     summary="A unilateral code (64612, 64616, 64617) is billed with more than 1 unit on a line.",
+    requires=("multi-unit",),
 )
 def unilateral_code_multiple_units(context: ClaimContext) -> Iterator[Hit]:
     for numbered, basis in _laterality_lines(context, "unilateral"):
@@ -160,6 +164,10 @@ def unilateral_code_multiple_units(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="CMS Claims Processing Manual ch. 12 s40.7 (bilateral surgery)",
     summary="A line carries modifier 50 together with RT or LT.",
+    requires=(
+        "modifier:50",
+        "modifier:side",
+    ),
 )
 def modifier_50_with_side_modifier(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.lines:
@@ -190,6 +198,7 @@ def _sides_of(numbered: NumberedLine) -> tuple[str, ...]:
     severity=Severity.ERROR,
     source=_UNILATERAL_SOURCE,
     summary="A unilateral code is billed twice for the same side on one date, or on lines without a side.",
+    requires=("repeated-code",),
 )
 def same_side_billed_twice(context: ClaimContext) -> Iterator[Hit]:
     groups: dict[tuple[str, object], list[tuple[NumberedLine, _Basis]]] = {}
@@ -239,6 +248,7 @@ def same_side_billed_twice(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="CMS PFS bilateral surgery indicator",
     summary="Modifier 50 on a code whose bilateral surgery indicator is not 1 (add-ons, 64642-64647).",
+    requires=("modifier:50",),
 )
 def modifier_50_not_allowed(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.procedures:
@@ -267,6 +277,10 @@ def modifier_50_not_allowed(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.WARNING,
     source="AAO and codingahead guidance on ASC bilateral billing (secondary sources)",
     summary="An ASC claim (place of service 24) uses modifier 50 on a unilateral code.",
+    requires=(
+        "modifier:50",
+        "place-24",
+    ),
 )
 def modifier_50_in_asc(context: ClaimContext) -> Iterator[Hit]:
     for numbered, _basis in _laterality_lines(context, "unilateral"):
@@ -286,6 +300,10 @@ def modifier_50_in_asc(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.WARNING,
     source="CMS Claims Processing Manual ch. 12 s40.7 (bilateral surgery), as quoted by MAC pages",
     summary="A unilateral code is billed on an RT line and an LT line outside an ASC.",
+    requires=(
+        "modifier:side",
+        "repeated-code",
+    ),
 )
 def bilateral_billed_as_side_lines(context: ClaimContext) -> Iterator[Hit]:
     groups: dict[tuple[str, object], list[NumberedLine]] = {}
@@ -312,6 +330,7 @@ def bilateral_billed_as_side_lines(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="CMS Medically Unlikely Edits (practitioner)",
     summary="A line bills more units than the code's MUE.",
+    requires=("multi-unit",),
 )
 def units_over_mue(context: ClaimContext) -> Iterator[Hit]:
     # NOTE: no MUE adjudication indicator is bundled, so each line is compared with

@@ -81,6 +81,7 @@ def _pair_hit(pair: CodePair, first: NumberedLine, second: NumberedLine) -> Hit 
     severity=Severity.ERROR,
     source="CPT instructions; NCCI procedure-to-procedure edits",
     summary="Two codes that CPT or NCCI bar together are on the same date of service.",
+    requires=("pair-candidates",),
 )
 def code_pair_not_reported_together(context: ClaimContext) -> Iterator[Hit]:
     tables = context.tables
@@ -108,6 +109,7 @@ def code_pair_not_reported_together(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="CPT add-on code convention; NCCI add-on code edits",
     summary="An add-on code (95873, 95874, 64643, 64645) has no primary code on the same date.",
+    requires=("addon",),
 )
 def addon_code_without_primary(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.procedures:
@@ -154,6 +156,7 @@ def addon_code_without_primary(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="CPT Assistant Dec 2008 and Jan 2014, as quoted by AAPC",
     summary="More than 1 unit of chemodenervation guidance (95873 and 95874 together) in a day.",
+    requires=("kind:guidance",),
 )
 def guidance_over_one_unit_per_day(context: ClaimContext) -> Iterator[Hit]:
     by_date: dict[dt.date, list[NumberedLine]] = {}
@@ -182,6 +185,10 @@ def guidance_over_one_unit_per_day(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="NCCI Policy Manual ch. I s.D; CMS Claims Processing Manual ch. 12 s30.6.6",
     summary="An office visit (99202-99215) on the day of a chemodenervation procedure lacks modifier 25.",
+    requires=(
+        "kind:em",
+        "kind:chemodenervation",
+    ),
 )
 def em_same_day_without_modifier_25(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.procedures:
@@ -207,6 +214,7 @@ def em_same_day_without_modifier_25(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="CMS Claims Processing Manual ch. 12 s20.4.4",
     summary="A supply (A4550 surgical tray, 99070) that Medicare does not pay separately is billed.",
+    requires=("kind:supply",),
 )
 def supply_not_separately_payable(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.procedures:

@@ -29,6 +29,7 @@ _PROCEDURE_CODE = re.compile(r"[0-9]{4}[0-9FTU]|[A-V][0-9]{4}")
     severity=Severity.ERROR,
     source="CPT code set (AMA); HCPCS Level II code set (CMS)",
     summary="A line's code has neither the CPT shape (5 characters) nor the HCPCS shape.",
+    requires=("no-facts",),
 )
 def procedure_code_malformed(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.lines:
@@ -48,6 +49,7 @@ def procedure_code_malformed(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.WARNING,
     source="chemoden coding tables",
     summary="chemoden has no data for a line's code, so that line was not checked.",
+    requires=("no-facts",),
 )
 def procedure_code_unknown(context: ClaimContext) -> Iterator[Hit]:
     tables = context.tables
@@ -82,6 +84,7 @@ def _out_of_effect_reason(
     severity=Severity.ERROR,
     source="CPT and HCPCS Level II code set effective dates",
     summary="A line's code is not in effect on its date of service (not yet added, or deleted).",
+    requires=("no-facts",),
 )
 def code_not_in_effect(context: ClaimContext) -> Iterator[Hit]:
     tables = context.tables
@@ -119,6 +122,7 @@ def code_not_in_effect(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="ICD-10-CM code structure (CMS/NCHS)",
     summary="A diagnosis is not shaped like an ICD-10-CM code (letter, digit, character, dot, up to 4 more).",
+    requires=("diagnoses",),
 )
 def diagnosis_code_malformed(context: ClaimContext) -> Iterator[Hit]:
     for position, diagnosis in enumerate(context.claim.diagnoses, start=1):
