@@ -88,9 +88,7 @@ def line_frame(line_count: int) -> Any:
     ]
     lines_per_round = sum(len(claim.lines) for claim in samples)
     rounds = -(-line_count // lines_per_round)
-    claims = [
-        attrs.evolve(claim, id=f"{claim.id}-{copy}") for copy in range(rounds) for claim in samples
-    ]
+    claims = [attrs.evolve(claim, id=f"{claim.id}-{copy}") for copy in range(rounds) for claim in samples]
     frame = lines_frame(claims)
     claim_numbers = frame["claim_id"].ne(frame["claim_id"].shift()).cumsum()
     return frame.set_index(claim_numbers.rename("claim_number"))

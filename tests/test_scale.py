@@ -148,10 +148,12 @@ def test_spark_map_in_pandas(spark: Any) -> None:
     rows = findings.collect()
 
     assert findings.columns == list(expected.columns)
+
     # Row labels in input-error messages are positions within the Spark partition.
     def without_row_labels(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple(re.sub(r"row \d+ ", "row N ", value) if isinstance(value, str) else value
-                     for value in row)
+        return tuple(
+            re.sub(r"row \d+ ", "row N ", value) if isinstance(value, str) else value for value in row
+        )
 
     got = sorted((without_row_labels(tuple(row)) for row in rows), key=repr)
     assert got == sorted((without_row_labels(row) for row in sorted_rows(expected)), key=repr)

@@ -144,8 +144,7 @@ def test_coding_findings_match_json_sample(tmp_path: Path) -> None:
                 if chemoden.get_rule(finding["rule"]).family is Family.COVERAGE:
                     continue
                 findings.append(
-                    (report["id"], finding["rule"], finding["severity"], finding["lines"],
-                     finding["codes"])
+                    (report["id"], finding["rule"], finding["severity"], finding["lines"], finding["codes"])
                 )
         return findings
 
@@ -172,9 +171,7 @@ def with_separators(text: str, element: str, component: str, terminator: str) ->
     ("element", "component", "terminator"),
     [("|", ">", "~"), ("*", ":", "~\r\n"), ("^", "\\", "\n"), ("*", "}", "'")],
 )
-def test_separators_come_from_isa(
-    tmp_path: Path, element: str, component: str, terminator: str
-) -> None:
+def test_separators_come_from_isa(tmp_path: Path, element: str, component: str, terminator: str) -> None:
     text = sample_text()
     if element == "^":
         text = text.replace("*^*00501", "*U*00501")  # ISA11 may not repeat a separator
@@ -261,9 +258,11 @@ def test_other_payer_loops_are_not_the_claim_payer(tmp_path: Path) -> None:
         "SBR*S*18*******CI~\nNM1*IL*1*SAMPLE*SPOUSE****MI*X1~\n"
         "NM1*PR*2*OTHER PAYER*****PI*99999~\nREF*G1*OTHERAUTH~\n"
     )
-    text = replace_once(sample_text(), "HI*ABK:G243~\nLX*1~\nSV1*HC:64616:50*100*UN*1***1~\n"
-                        "DTP*472*D8*20260407~", "HI*ABK:G243~\n" + other_payer +
-                        "LX*1~\nSV1*HC:64616:50*100*UN*1***1~\nDTP*472*D8*20260407~")
+    text = replace_once(
+        sample_text(),
+        "HI*ABK:G243~\nLX*1~\nSV1*HC:64616:50*100*UN*1***1~\nDTP*472*D8*20260407~",
+        "HI*ABK:G243~\n" + other_payer + "LX*1~\nSV1*HC:64616:50*100*UN*1***1~\nDTP*472*D8*20260407~",
+    )
     text = recount(text)
 
     claim = by_id(list(iter_claims(write_837(tmp_path, text))))["S-04"]
@@ -347,7 +346,7 @@ def test_truncated_file_cuts_last_claim(tmp_path: Path) -> None:
     errors = assert_only_bad(items, {"S-14"})
     message = errors["S-14"].describe()
     number = line_number_of(sample_text(), "LIN**N4*00259161001")
-    assert f'segment {number}: the file ends inside this claim' in message
+    assert f"segment {number}: the file ends inside this claim" in message
     assert '(got "LIN**N4*002")' in message
     assert "truncated" in message
     assert error is not None
@@ -359,10 +358,14 @@ def test_truncated_file_cuts_last_claim(tmp_path: Path) -> None:
     ("old", "new", "claim", "segment_start", "element"),
     [
         ("CLM*S-02*20100***11:B:1*Y*A*Y*Y~", "CLM*S-02*20100***11:B:1~", "S-02", "CLM*S-02", ""),
-        ("SV1*HC:J0586:JZ*10000*UN*100***1~", "SV1*HC:J0586:JZ*10000*UN*100~", "S-04",
-         "SV1*HC:J0586", ""),
-        ("SV1*HC:J0586:JZ*10000*UN*100***1~", "SV1*HC:J0586:JZ*10000*UN*100***1" + "*X" * 15 + "~",
-         "S-04", "SV1*HC:J0586", ""),
+        ("SV1*HC:J0586:JZ*10000*UN*100***1~", "SV1*HC:J0586:JZ*10000*UN*100~", "S-04", "SV1*HC:J0586", ""),
+        (
+            "SV1*HC:J0586:JZ*10000*UN*100***1~",
+            "SV1*HC:J0586:JZ*10000*UN*100***1" + "*X" * 15 + "~",
+            "S-04",
+            "SV1*HC:J0586",
+            "",
+        ),
         ("LIN**N4*15054050001~", "LIN**N4*15054050001*EXTRA~", "S-04", "LIN**N4*15054", ""),
     ],
     ids=["clm-too-few", "sv1-too-few", "sv1-too-many", "lin-too-many"],
@@ -386,26 +389,28 @@ def test_wrong_element_count(
 @pytest.mark.parametrize(
     ("old", "new", "claim", "element"),
     [
-        ("HI*ABK:G243~\nLX*1~\nSV1*HC:64616:50*100*UN*1***1~\nDTP*472*D8*20260407~",
-         "HI*BK:3331~\nLX*1~\nSV1*HC:64616:50*100*UN*1***1~\nDTP*472*D8*20260407~",
-         "S-04", "HI01-1"),
+        (
+            "HI*ABK:G243~\nLX*1~\nSV1*HC:64616:50*100*UN*1***1~\nDTP*472*D8*20260407~",
+            "HI*BK:3331~\nLX*1~\nSV1*HC:64616:50*100*UN*1***1~\nDTP*472*D8*20260407~",
+            "S-04",
+            "HI01-1",
+        ),
         ("HI*ABK:K117~", "HI*ABK:K117*ZZZ:G243~", "S-14", "HI02-1"),
-        ("SV1*HC:J0587:JZ*500000*UN*5000***1~", "SV1*XX:J0587:JZ*500000*UN*5000***1~",
-         "S-05", "SV101-1"),
-        ("SV1*HC:J0587:JZ*500000*UN*5000***1~", "SV1*HC:J0587:JZ*500000*MJ*5000***1~",
-         "S-05", "SV103"),
+        ("SV1*HC:J0587:JZ*500000*UN*5000***1~", "SV1*XX:J0587:JZ*500000*UN*5000***1~", "S-05", "SV101-1"),
+        ("SV1*HC:J0587:JZ*500000*UN*5000***1~", "SV1*HC:J0587:JZ*500000*MJ*5000***1~", "S-05", "SV103"),
         ("LIN**N4*15054050001~", "LIN**EN*15054050001~", "S-04", "LIN02"),
         ("CTP****1*UN~\nHL*7", "CTP****1*XX~\nHL*7", "S-07", "CTP05-1"),
-        ("SV1*HC:64611*100*UN*1***1~\nDTP*472*D8*20260616~",
-         "SV1*HC:64611*100*UN*1***1~\nDTP*472*DT*202606161200~", "S-14", "DTP02"),
-        ("CLM*S-05*500100***11:B:1*Y*A*Y*Y~", "CLM*S-05*500100***11:A:1*Y*A*Y*Y~",
-         "S-05", "CLM05-2"),
+        (
+            "SV1*HC:64611*100*UN*1***1~\nDTP*472*D8*20260616~",
+            "SV1*HC:64611*100*UN*1***1~\nDTP*472*DT*202606161200~",
+            "S-14",
+            "DTP02",
+        ),
+        ("CLM*S-05*500100***11:B:1*Y*A*Y*Y~", "CLM*S-05*500100***11:A:1*Y*A*Y*Y~", "S-05", "CLM05-2"),
     ],
     ids=["icd9", "hi-qualifier", "sv101", "sv103", "lin02", "ctp05", "dtp02", "clm05"],
 )
-def test_unknown_qualifier(
-    tmp_path: Path, old: str, new: str, claim: str, element: str
-) -> None:
+def test_unknown_qualifier(tmp_path: Path, old: str, new: str, claim: str, element: str) -> None:
     text = replace_once(sample_text(), old, new)
     changed = next(line for line in new.split("~\n") if line not in old.split("~\n"))
 

@@ -335,9 +335,7 @@ def lines_frame(claims: Iterable[Claim], *, backend: Backend = "pandas") -> Any:
         import polars as pl
 
         schema: dict[str, Any] = dict.fromkeys(LINE_COLUMNS, pl.Utf8)
-        schema.update(
-            line=pl.Int64, units=pl.Int64, date_of_service=pl.Date, patient_birth_date=pl.Date
-        )
+        schema.update(line=pl.Int64, units=pl.Int64, date_of_service=pl.Date, patient_birth_date=pl.Date)
         return pl.DataFrame(rows, schema=schema)
     import pandas as pd
 
@@ -351,9 +349,7 @@ def finding_arrow_schema() -> Any:
     """Return the pyarrow schema of a findings table: `FINDING_COLUMNS`, `line` as int64."""
     import pyarrow as pa
 
-    return pa.schema(
-        [(name, pa.int64() if name == "line" else pa.string()) for name in FINDING_COLUMNS]
-    )
+    return pa.schema([(name, pa.int64() if name == "line" else pa.string()) for name in FINDING_COLUMNS])
 
 
 def findings_arrow(reports: Iterable[ValidationReport]) -> Any:
@@ -378,9 +374,7 @@ def findings_frame(reports: Iterable[ValidationReport], *, backend: Backend = "p
     import pandas as pd
 
     columns = {
-        name: pd.Series(
-            [row[name] for row in rows], dtype="Int64" if name == "line" else pd.StringDtype()
-        )
+        name: pd.Series([row[name] for row in rows], dtype="Int64" if name == "line" else pd.StringDtype())
         for name in FINDING_COLUMNS
     }
     return pd.DataFrame(columns)

@@ -157,21 +157,19 @@ class ClaimCoverage:
         return tuple(found)
 
 
-@functools.lru_cache(maxsize=8)
-def _build(context: ClaimContext) -> ClaimCoverage | None:
-    if context.policy is None:
-        return None
-    return ClaimCoverage(context, context.policy)
-
-
 def claim_coverage(context: ClaimContext) -> ClaimCoverage | None:
     """Return the claim's coverage view, or None when no policy version applies.
 
-    The view is cached per context, so that every coverage rule reads the same one.
+    The view is built once per claim and kept in the context, so that every coverage
+    rule reads the same one.
     """
     if context.policy is None:
         return None
-    return _build(context)
+    coverage: ClaimCoverage | None = context.memo.get("coverage")
+    if coverage is None:
+        coverage = ClaimCoverage(context, context.policy)
+        context.memo["coverage"] = coverage
+    return coverage
 
 
 class DrugFacts:

@@ -112,8 +112,7 @@ def parse_837p(raw: bytes, *, file: str) -> Iterator[Claim | ClaimInputError]:
     trailing = " \t" if delimiters.segment in "\r\n" else " \t\r\n"
     if not text.rstrip(trailing).endswith(delimiters.segment):
         reader.envelope_problems.append(
-            "the last segment has no segment terminator "
-            f"({delimiters.segment!r}): the file is truncated"
+            f"the last segment has no segment terminator ({delimiters.segment!r}): the file is truncated"
         )
     if reader.envelope_problems:
         raise ClaimFileError(
@@ -717,14 +716,11 @@ class _Reader:
                     segment,
                     f"{element}-2",
                     code,
-                    "X12 diagnosis codes are sent without the decimal point (G43709, "
-                    "not G43.709)",
+                    "X12 diagnosis codes are sent without the decimal point (G43709, not G43.709)",
                 )
                 continue
             if len(draft.diagnoses) == _MAX_DIAGNOSES:
-                self.fail(
-                    segment, element, code, f"a claim holds at most {_MAX_DIAGNOSES} diagnoses"
-                )
+                self.fail(segment, element, code, f"a claim holds at most {_MAX_DIAGNOSES} diagnoses")
                 continue
             draft.diagnoses.append(code)
 
@@ -744,9 +740,7 @@ class _Reader:
                 self.fail(segment, "DTP03", value, "the range ends before it starts")
                 return None
             return start
-        self.fail(
-            segment, "DTP02", qualifier, "unknown date format qualifier; use D8 or RD8"
-        )
+        self.fail(segment, "DTP02", qualifier, "unknown date format qualifier; use D8 or RD8")
         return None
 
     def read_ctp(self, segment: Segment) -> None:
@@ -811,9 +805,7 @@ _SEGMENT_HANDLERS: dict[str, _SegmentHandler] = {
 def _build_claim(draft: _ClaimDraft, file: str) -> Claim | ClaimInputError:
     problems = draft.problems
     if not draft.diagnoses and not problems:
-        problems.append(
-            _problem(draft.clm, "", None, "the claim has no HI segment with an ABK diagnosis")
-        )
+        problems.append(_problem(draft.clm, "", None, "the claim has no HI segment with an ABK diagnosis"))
     if not draft.lines:
         problems.append(_problem(draft.clm, "", None, "the claim has no LX service line"))
 
@@ -924,8 +916,7 @@ def _build_line(
                 line.lx,
                 "",
                 None,
-                "the line has no DTP*472 date of service and the claim has none; add "
-                "DTP*472*D8*CCYYMMDD",
+                "the line has no DTP*472 date of service and the claim has none; add DTP*472*D8*CCYYMMDD",
             )
         )
     if date == claim_date:
