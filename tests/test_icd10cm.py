@@ -460,3 +460,38 @@ def test_command_line_reports_header(tmp_path: Path) -> None:
     rules = {finding["rule"]: finding for finding in report["findings"]}
     assert rules["diagnosis-code-not-billable"]["severity"] == "error"
     assert rules["diagnosis-code-not-billable"]["lines"] == [1, 2, 3]
+
+
+# Dates between bundled releases
+
+
+def test_gap_header_judged_from_neighbours() -> None:
+    claim = build_claim(INJECTION, diagnoses=["G43.7"], date="2026-03-10")
+    findings = diagnosis_rules(claim)
+    finding = findings["diagnosis-code-not-billable"][0]
+    assert finding.severity is chemoden.Severity.ERROR
+    assert "before and after 2026-03-10" in finding.message
+    assert "diagnosis-release-not-bundled" not in findings
+
+
+def test_gap_billable_code_passes() -> None:
+    claim = build_claim(INJECTION, diagnoses=["G43.709"], date="2026-03-10")
+    assert diagnosis_rules(claim) == {}
+
+
+def test_gap_unknown_code_reported() -> None:
+    claim = build_claim(INJECTION, diagnoses=["G43.Z99"], date="2026-03-10")
+    assert "diagnosis-code-unknown" in diagnosis_rules(claim)
+
+
+def test_wide_gap_judgement_is_warning() -> None:
+    claim = build_claim(INJECTION, diagnoses=["G43.7"], date="2022-06-01")
+    finding = diagnosis_rules(claim)["diagnosis-code-not-billable"][0]
+    assert finding.severity is chemoden.Severity.WARNING
+
+
+def test_gap_code_changed_between_neighbours_not_judged() -> None:
+    claim = build_claim(INJECTION, diagnoses=["G43.E09"], date="2023-09-30")
+    findings = diagnosis_rules(claim)
+    assert "diagnosis-code-not-in-effect" in findings
+    assert "both the" not in findings["diagnosis-code-not-in-effect"][0].message

@@ -239,6 +239,19 @@ class ReleaseCatalog:
             return ReleaseSelection(day, SelectionStatus.AFTER_NEWEST, self.newest, fiscal_year)
         return ReleaseSelection(day, SelectionStatus.NOT_BUNDLED, None, fiscal_year)
 
+    def neighbours(self, day: dt.date) -> tuple[Release, Release] | None:
+        """Return the release that ends last before `day` and the one that starts first after it.
+
+        None when the date has no release on one side, so that nothing brackets it.
+        """
+        before = max((r for r in self.releases if r.valid_to < day), key=lambda r: r.valid_to, default=None)
+        after = min(
+            (r for r in self.releases if r.valid_from > day), key=lambda r: r.valid_from, default=None
+        )
+        if before is None or after is None:
+            return None
+        return before, after
+
     def release_for(self, day: dt.date, *, strict: bool = False) -> Release:
         """Return the release for a date of service, or raise `ReleaseNotBundled`.
 

@@ -53,7 +53,9 @@ class _DiagnosisUse:
     """One diagnosis on one date of service, with the lines that point at it.
 
     `found` is the code's status in the release chosen for the date, `selection` that
-    choice.
+    choice. For a date that no release covers, `bracket` holds the releases before and
+    after it when the code has the same status in both and no dated change falls
+    between them; `found` is then the status in the later one.
     """
 
     position: int
@@ -62,6 +64,7 @@ class _DiagnosisUse:
     lines: tuple[int, ...]
     found: CodeLookup
     selection: ReleaseSelection
+    bracket: tuple[Release, Release] | None = None
 
 
 def _diagnosis_uses(context: ClaimContext) -> list[_DiagnosisUse]:
@@ -93,7 +96,39 @@ def _find_diagnosis_uses(context: ClaimContext) -> Iterator[_DiagnosisUse]:
         for day, numbers in sorted(by_date.items()):
             found = catalog.lookup(diagnosis.code, day)
             selection = catalog.select(day)
-            yield _DiagnosisUse(position, diagnosis.code, day, tuple(numbers), found, selection)
+            bracket = None
+            if selection.status is SelectionStatus.NOT_BUNDLED:
+                bracket = _agreeing_neighbours(catalog, diagnosis.code, day)
+                if bracket is not None:
+                    found = bracket[1].lookup(diagnosis.code)
+            yield _DiagnosisUse(position, diagnosis.code, day, tuple(numbers), found, selection, bracket)
+
+
+def _agreeing_neighbours(catalog: ReleaseCatalog, code: str, day: dt.date) -> tuple[Release, Release] | None:
+    """Return the releases around a gap date when both give the code the same status.
+
+    A code that is billable (or a header, or absent) both in the release before the
+    gap and in the one after it is taken to have that status inside the gap too, unless
+    a dated change of the code falls between the two releases.
+    """
+    neighbours = catalog.neighbours(day)
+    if neighbours is None:
+        return None
+    before, after = neighbours
+    if before.lookup(code).status is not after.lookup(code).status:
+        return None
+    for change in icd10cm.changes_for(code):
+        if change.effective is None or before.valid_to < change.effective <= after.valid_from:
+            return None
+    return neighbours
+
+
+def _bracket_severity(use: _DiagnosisUse) -> Severity | None:
+    """Return a warning when a gap judgement spans more than one fiscal year, else None."""
+    if use.bracket is None:
+        return None
+    before, after = use.bracket
+    return Severity.WARNING if after.fiscal_year - before.fiscal_year > 1 else None
 
 
 def _where(use: _DiagnosisUse) -> str:
@@ -110,8 +145,26 @@ def _release_words(release: Release) -> str:
     return f"the {release.name} (in effect {start} to {end})"
 
 
+def _release_words_for(use: _DiagnosisUse, release: Release) -> str:
+    """Name the release a finding rests on, or both releases around a gap date."""
+    if use.bracket is None:
+        return _release_words(release)
+    before, after = use.bracket
+    return (
+        f"both the {before.name} and the {after.name}, the releases chemoden has before and after "
+        f"{use.date.isoformat()} (it has none for that date, and the code has the same status in both)"
+    )
+
+
 def _release_source(release: Release) -> str:
     return f"CMS ICD-10-CM, {release.name}"
+
+
+def _source_for(use: _DiagnosisUse, release: Release) -> str:
+    if use.bracket is None:
+        return _release_source(release)
+    before, after = use.bracket
+    return f"CMS ICD-10-CM, {before.name} and {after.name} (no release bundled for the date of service)"
 
 
 def _code_list(codes: Sequence[str]) -> str:
@@ -225,13 +278,15 @@ def diagnosis_code_unknown(context: ClaimContext) -> Iterator[Hit]:
                     f" The nearest code is {nearest} ({nearest_found.description}); its billable codes are "
                     f"{_code_list(release.children(nearest))}."
                 )
+        in_release = _release_words_for(use, release)
         yield Hit(
-            f"{use.code} ({_where(use)}) is not an ICD-10-CM code: it is not in {_release_words(release)} "
+            f"{use.code} ({_where(use)}) is not an ICD-10-CM code: it is not in {in_release} "
             f"used for the date of service {use.date.isoformat()}, nor in any other release chemoden has."
             f"{hint} Correct the diagnosis code from the record.",
             lines=use.lines,
             codes=(use.code,),
-            source=_release_source(release),
+            source=_source_for(use, release),
+            severity=_bracket_severity(use),
         )
 
 
@@ -251,13 +306,15 @@ def diagnosis_code_not_billable(context: ClaimContext) -> Iterator[Hit]:
             if found.status is not CodeStatus.HEADER:
                 continue
             release_children = release.children(use.code)
+            in_release = _release_words_for(use, release)
             yield Hit(
-                f"{use.code} ({found.description}; {_where(use)}) is a header in {_release_words(release)}, "
+                f"{use.code} ({found.description}; {_where(use)}) is a header in {in_release}, "
                 f"not a billable code: it needs more characters. Replace it with the code the record "
                 f"supports among {_code_list(release_children)}.",
                 lines=use.lines,
                 codes=(use.code, *release_children),
-                source=_release_source(release),
+                source=_source_for(use, release),
+                severity=_bracket_severity(use),
             )
             continue
 
@@ -326,23 +383,26 @@ def _not_in_release_hit(catalog: ReleaseCatalog, use: _DiagnosisUse, release: Re
         ]
         change = additions[0] if additions else None
         added = f" It was added on {change.effective} (FY{change.fiscal_year})." if change is not None else ""
+        in_release = _release_words_for(use, release)
         return Hit(
             f"{use.code} ({_where(use)}) is not yet in effect on {use.date.isoformat()}: it is not in "
-            f"{_release_words(release)}, and first appears in the {first.name} that chemoden has.{added} "
+            f"{in_release}, and first appears in the {first.name} that chemoden has.{added} "
             "Use the code that was in effect on the date of service.",
             lines=use.lines,
             codes=(use.code,),
-            source=_release_source(release),
+            source=_source_for(use, release),
+            severity=_bracket_severity(use),
         )
     if earlier:
         last = earlier[0]
         return Hit(
             f"{use.code} ({_where(use)}) was deleted before {use.date.isoformat()}: it is not in "
-            f"{_release_words(release)}; the last release chemoden has with it is the {last.name}. "
+            f"{_release_words_for(use, release)}; the last release chemoden has with it is the {last.name}. "
             "Use the code that replaced it.",
             lines=use.lines,
             codes=(use.code,),
-            source=_release_source(release),
+            source=_source_for(use, release),
+            severity=_bracket_severity(use),
         )
     return None
 
@@ -383,7 +443,7 @@ def diagnosis_release_newer_than_bundled(context: ClaimContext) -> Iterator[Hit]
 def diagnosis_release_not_bundled(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
         selection = use.selection
-        if selection.status is not SelectionStatus.NOT_BUNDLED:
+        if selection.status is not SelectionStatus.NOT_BUNDLED or use.bracket is not None:
             continue
         if _verdict_from_changes(use.code, use.date) is not None:
             continue
