@@ -67,15 +67,18 @@ def procedure_code_unknown(context: ClaimContext) -> Iterator[Hit]:
 
 
 def _out_of_effect_reason(
-    code: str, status_ranges: list[tuple[dt.date | None, dt.date | None]], day: dt.date
-) -> str:
+    status_ranges: list[tuple[dt.date | None, dt.date | None]], day: dt.date
+) -> tuple[str, str]:
+    """Return why a date is outside a code's ranges, as (confirmed wording, doubtful wording)."""
     starts = [start for start, _ in status_ranges if start is not None]
     ends = [end for _, end in status_ranges if end is not None]
     if starts and day < min(starts) and (not ends or len(ends) < len(status_ranges)):
-        return f"is not in effect before {min(starts).isoformat()}"
+        first = min(starts).isoformat()
+        return f"is not in effect before {first}", f"records it as in effect from {first}"
     if ends and day > max(ends):
-        return f"was deleted after {max(ends).isoformat()}"
-    return "is not in effect on that date"
+        last = max(ends).isoformat()
+        return f"was deleted after {last}", f"records it as deleted after {last}"
+    return "is not in effect on that date", "records it as not in effect on that date"
 
 
 @rule(
@@ -99,19 +102,26 @@ def code_not_in_effect(context: ClaimContext) -> Iterator[Hit]:
             continue
 
         ranges = [(fact.valid_from, fact.valid_to) for fact in statuses]
-        reason = _out_of_effect_reason(numbered.code, ranges, numbered.date)
+        reason, doubtful_reason = _out_of_effect_reason(ranges, numbered.date)
         nearest = statuses[0]
-        confirmed = all(fact.confidence.is_confirmed for fact in statuses)
-        doubt = (
-            "" if confirmed else " chemoden's date for this is not confirmed by a primary source; check it."
-        )
         note = f" ({nearest.note})" if nearest.note else ""
+        day = numbered.date.isoformat()
+        if all(fact.confidence.is_confirmed for fact in statuses):
+            message = (
+                f"Code {numbered.code} on line {numbered.number} {reason}{note}, but the date of "
+                f"service is {day}. Use the code in effect on that date."
+            )
+        else:
+            message = (
+                f"chemoden cannot confirm that code {numbered.code} (line {numbered.number}) was in "
+                f"effect on {day}: its data {doubtful_reason}{note}, but no primary source confirms "
+                "that date. Check the code's effective dates in the CPT or HCPCS code set."
+            )
         yield Hit(
-            f"Code {numbered.code} on line {numbered.number} {reason}{note}, but the date of "
-            f"service is {numbered.date.isoformat()}. Use the code in effect on that date." + doubt,
+            message,
             lines=(numbered.number,),
             codes=(numbered.code,),
-            severity=None if confirmed else Severity.WARNING,
+            severity=None if nearest.confidence.is_confirmed else Severity.WARNING,
             source=fact_source(nearest),
         )
 
