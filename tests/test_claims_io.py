@@ -185,3 +185,43 @@ def test_direct_construction_validates() -> None:
     assert caught.value.field == "units"
     with pytest.raises(chemoden.InvalidField):
         chemoden.Claim(diagnoses=["G24.3"], lines=[chemoden.Procedure(code="64616", units=1)])
+
+
+def test_unknown_field_rejected_with_hint() -> None:
+    data = _with_line()
+    data["lines"][0]["modifier"] = ["50"]
+    data["dateOfService"] = "2026-03-10"
+    problems = _problems(data)
+    assert "lines[0].modifier" in problems
+    assert "dateOfService" in problems
+    with pytest.raises(ClaimInputError) as caught:
+        claim_from_dict(data)
+    assert "did you mean 'modifiers'?" in str(caught.value)
+
+
+def test_empty_diagnoses_rejected() -> None:
+    problems = _problems({**GOOD, "diagnoses": []})
+    assert "diagnoses" in problems
+
+
+def test_integral_float_units_accepted() -> None:
+    claim = claim_from_dict(_with_line(units=45.0))
+    assert claim.lines[1].units == 45
+    assert "lines[1].units" in _problems(_with_line(units=45.5))
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("empty.json", ""), ("blank.jsonl", "\n\n"), ("none.json", "[]"), ("none2.json", '{"claims": []}')],
+)
+def test_file_without_claims_rejected(tmp_path: Path, name: str, text: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ClaimFileError, match="no claims"):
+        list(iter_claims(path))
+
+
+def test_json_values_one_per_line_read_as_lines(tmp_path: Path) -> None:
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps({**GOOD, "id": "C-2"}) + "\n")
+    assert [claim.id for claim in chemoden.load_claims(path)] == ["C-1", "C-2"]

@@ -119,3 +119,15 @@ def test_module_entry_point() -> None:
     )
     assert result.returncode == 1
     assert json.loads(result.stdout)[0]["id"] == "S-01"
+
+
+def test_standard_input_read() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "chemoden", "validate", "--format", "json", "-"],
+        input=SAMPLES.read_text(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert len(json.loads(result.stdout)) == 18

@@ -95,7 +95,8 @@ def test_csv_frame_and_json_agree(path: Path) -> None:
     from_polars = frame_rows(frames.validate_file(path, backend="polars"))
 
     assert from_json
-    assert [tuple(row) for row in csv_rows[:1]] == [FINDING_COLUMNS]
+    assert tuple(csv_rows[0]) == ("file", *FINDING_COLUMNS)
+    assert {row.pop("file") for row in csv_rows} == {str(path)}
     as_text = [{key: "" if value is None else str(value) for key, value in row.items()} for row in from_json]
     assert csv_rows == as_text
     assert from_frame == from_json

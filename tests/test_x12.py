@@ -127,7 +127,11 @@ def test_cli_reports_match_json_reports(tmp_path: Path) -> None:
 
     assert from_837.returncode == from_json.returncode
     assert from_837.returncode in (0, 1), from_837.stderr
-    assert json.loads(from_837.stdout) == json.loads(from_json.stdout)
+    reports_837 = json.loads(from_837.stdout)
+    reports_json = json.loads(from_json.stdout)
+    assert {report.pop("file") for report in reports_837} == {str(SAMPLE_837)}
+    assert {report.pop("file") for report in reports_json} == {str(json_file)}
+    assert reports_837 == reports_json
 
 
 def test_coding_findings_match_json_sample(tmp_path: Path) -> None:
@@ -546,8 +550,10 @@ def test_cli_reports_claims_of_truncated_file(tmp_path: Path) -> None:
 
     assert result.returncode == 2
     reports = json.loads(result.stdout)
-    assert [report["id"] for report in reports] == SAMPLE_IDS
-    assert reports[-1]["findings"][0]["rule"] == "invalid-claim-input"
+    assert [report["id"] for report in reports] == [*SAMPLE_IDS, None]
+    assert reports[-2]["findings"][0]["rule"] == "invalid-claim-input"
+    assert reports[-1]["findings"][0]["rule"] == "invalid-claim-file"
+    assert reports[-1]["file"] == str(path)
     assert "no SE trailer" in result.stderr
 
 

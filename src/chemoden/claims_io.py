@@ -12,7 +12,9 @@ are still read. A file that cannot be read or parsed at all raises `ClaimFileErr
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -77,10 +79,18 @@ class ClaimInputError(ValueError):
     ``#N`` for its 1-based position, and `problems` the malformed fields.
     """
 
-    def __init__(self, problems: Sequence[Problem], *, file: str | None, claim: str) -> None:
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        *,
+        file: str | None,
+        claim: str,
+        guide: str = "docs/claim-format.md",
+    ) -> None:
         self.problems = tuple(problems)
         self.file = file
         self.claim = claim
+        self.guide = guide
         super().__init__(self.describe())
 
     @property
@@ -94,7 +104,7 @@ class ClaimInputError(ValueError):
         details = "; ".join(str(problem) for problem in self.problems)
         return (
             f"{where}claim {self.claim} is malformed: {details}. "
-            "Correct the claim file (see docs/claim-format.md) and run again."
+            f"Correct the claim file (see {self.guide}) and run again."
         )
 
 
@@ -166,14 +176,22 @@ class _Reader:
         self.fail(f"{prefix}{error.field}", error.value, error.reason)
 
 
+def _whole_number(value: Any) -> Any:
+    """Return a float with no fraction (``1.0``, as some exporters write) as an int."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _read_line(reader: _Reader, data: object, index: int) -> Procedure | DrugLine | None:
     prefix = f"lines[{index}]"
     if not isinstance(data, Mapping):
         reader.fail(prefix, data, "a line must be an object with code, units and diagnosis_pointers")
         return None
     before = len(reader.problems)
+    _check_keys(reader, data, LINE_FIELDS, f"{prefix}.")
     code = reader.string(data, "code", f"{prefix}.code", required=True)
-    units = data.get("units", _MISSING)
+    units = _whole_number(data.get("units", _MISSING))
     if units is _MISSING:
         reader.fail(f"{prefix}.units", _MISSING, "this field is required")
     pointers = data.get("diagnosis_pointers", ())
@@ -228,9 +246,10 @@ def _read_prior_service(reader: _Reader, data: object, index: int) -> PriorServi
         reader.fail(prefix, data, "a prior service must be an object with date_of_service and code")
         return None
     before = len(reader.problems)
+    _check_keys(reader, data, PRIOR_SERVICE_FIELDS, f"{prefix}.")
     day = reader.date(data, "date_of_service", f"{prefix}.date_of_service", required=True)
     code = reader.string(data, "code", f"{prefix}.code", required=True)
-    units = data.get("units")
+    units = _whole_number(data.get("units"))
     if units is not None and (isinstance(units, bool) or not isinstance(units, int) or units < 1):
         reader.fail(f"{prefix}.units", units, "must be a whole number of 1 or more")
     ndc = reader.string(data, "ndc", f"{prefix}.ndc", required=False)
@@ -249,12 +268,44 @@ def _read_patient(reader: _Reader, data: object) -> Patient | None:
     if not isinstance(data, Mapping):
         reader.fail("patient", data, "must be an object with birth_date and sex")
         return None
+    _check_keys(reader, data, PATIENT_FIELDS, "patient.")
     birth_date = reader.date(data, "birth_date", "patient.birth_date", required=False)
     sex = reader.string(data, "sex", "patient.sex", required=False)
     if sex is not None and sex.strip().upper() not in {"F", "M", "U"}:
         reader.fail("patient.sex", sex, "must be F, M or U")
         sex = None
     return Patient(birth_date=birth_date, sex=sex.strip().upper() if sex else None)
+
+
+CLAIM_FIELDS = frozenset(
+    {
+        "id",
+        "date_of_service",
+        "payer",
+        "place_of_service",
+        "diagnoses",
+        "lines",
+        "prior_services",
+        "patient",
+        "prior_authorization",
+    }
+)
+LINE_FIELDS = frozenset(
+    {"code", "modifiers", "units", "diagnosis_pointers", "ndc", "date_of_service", "place_of_service"}
+)
+PRIOR_SERVICE_FIELDS = frozenset({"date_of_service", "code", "units", "ndc"})
+PATIENT_FIELDS = frozenset({"birth_date", "sex"})
+
+
+def _check_keys(reader: _Reader, data: Mapping[str, Any], known: frozenset[str], prefix: str) -> None:
+    """Report keys that the claim file format does not define, with the nearest known key."""
+    for key in data:
+        if key in known:
+            continue
+        path = f"{prefix}{key}" if isinstance(key, str) else f"{prefix}{key!r}"
+        close = difflib.get_close_matches(str(key).lower(), sorted(known), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; known fields: {', '.join(sorted(known))}"
+        reader.fail(path, _MISSING, f"is not a field of the claim file format{hint}")
 
 
 def _claim_label(data: object, position: int | None) -> str:
@@ -278,6 +329,7 @@ def claim_from_dict(data: object, *, file: str | None = None, position: int | No
         )
 
     reader = _Reader()
+    _check_keys(reader, data, CLAIM_FIELDS, "")
     claim_id = data.get("id")
     if claim_id is not None and not isinstance(claim_id, str):
         reader.fail("id", claim_id, "must be a string")
@@ -288,7 +340,10 @@ def claim_from_dict(data: object, *, file: str | None = None, position: int | No
     authorization = reader.string(data, "prior_authorization", "prior_authorization", required=False)
 
     diagnoses: list[Diagnosis] = []
-    for index, code in enumerate(reader.sequence(data, "diagnoses", "diagnoses", required=True)):
+    raw_diagnoses = reader.sequence(data, "diagnoses", "diagnoses", required=True)
+    if isinstance(data.get("diagnoses"), list) and not raw_diagnoses:
+        reader.fail("diagnoses", [], "a claim needs at least one ICD-10-CM diagnosis")
+    for index, code in enumerate(raw_diagnoses):
         if not isinstance(code, str) or not code.strip():
             reader.fail(f"diagnoses[{index}]", code, "an ICD-10-CM code must be a non-empty string")
             continue
@@ -345,8 +400,21 @@ def parse_claim_document(
     the claim file format. In JSON Lines, a line that is not valid JSON is an input
     error of that claim only.
     """
+    if not text.strip():
+        raise ClaimFileError(file, "is empty: it contains no claims")
     if json_lines is None:
         json_lines = file.endswith((".jsonl", ".ndjson"))
+    if not json_lines:
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            if error.msg != "Extra data":
+                raise ClaimFileError(
+                    file,
+                    f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}; "
+                    "fix the file or, for one claim per line, name it .jsonl",
+                ) from None
+            json_lines = True  # several JSON values, one per line: read it as JSON Lines
     if json_lines:
         position = 0
         for number, raw in enumerate(text.splitlines(), start=1):
@@ -356,23 +424,18 @@ def parse_claim_document(
             try:
                 data = json.loads(raw)
             except json.JSONDecodeError as error:
+                reason = f"not valid JSON at column {error.colno}: {error.msg}"
                 yield ClaimInputError(
-                    [Problem(f"(line {number} of the file)", raw, f"not valid JSON: {error.msg}")],
+                    [Problem(f"(line {number} of the file)", raw, reason)],
                     file=file,
                     claim=f"#{position}",
                 )
                 continue
             yield _build(data, file, position)
+        if position == 0:
+            raise ClaimFileError(file, "is empty: it contains no claims")
         return
 
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ClaimFileError(
-            file,
-            f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}; "
-            "fix the file or, for one claim per line, name it .jsonl",
-        ) from None
     if isinstance(document, Mapping) and "claims" in document:
         items = document["claims"]
         if not isinstance(items, list):
@@ -383,6 +446,8 @@ def parse_claim_document(
         items = [document]
     else:
         raise ClaimFileError(file, 'expected a claim object, a list of claims or {"claims": [...]}')
+    if not items:
+        raise ClaimFileError(file, "contains no claims")
     for position, data in enumerate(items, start=1):
         yield _build(data, file, position)
 
@@ -398,14 +463,17 @@ def iter_claims(path: str | Path) -> Iterator[Claim | ClaimInputError]:
     """Yield each claim of a claim file in order, or the input error that replaced it.
 
     Detects the format from the content: X12 837P when the file starts with ``ISA``,
-    JSON Lines for ``.jsonl`` files, JSON otherwise. Raises `ClaimFileError` when the
-    file cannot be read or parsed as a whole.
+    JSON Lines for ``.jsonl`` files or for several JSON values one per line, JSON
+    otherwise. The path ``-`` reads standard input. Raises `ClaimFileError` when the
+    file cannot be read or parsed as a whole, or contains no claims.
     """
     name = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = sys.stdin.buffer.read() if name == "-" else Path(path).read_bytes()
     except OSError as error:
         raise ClaimFileError(name, f"cannot be read: {error.strerror or error}") from None
+    if name == "-":
+        name = "<stdin>"
     # An X12 file starts with ISA; one that starts with GS or ST lost its ISA header,
     # and the X12 reader says so rather than the JSON parser.
     head = raw.lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()

@@ -19,6 +19,7 @@ from chemoden.engine import Validator
 from chemoden.findings import Severity
 from chemoden.output import (
     ReportEntry,
+    file_error_report,
     input_error_report,
     render_csv,
     render_json,
@@ -145,15 +146,16 @@ def _command_validate(arguments: argparse.Namespace, out: TextIO, err: TextIO) -
         except ClaimFileError as error:
             input_problem = True
             err.write(f"chemoden: {error}\n")
+            entries.append(ReportEntry(file_error_report(str(error)), path))
     if show_progress and len(entries) >= _PROGRESS_EVERY:
         _progress(len(entries), err)
         err.write("\n")
 
     reports = [entry.report for entry in entries]
     if arguments.format == "json":
-        out.write(render_json(reports))
+        out.write(render_json(entries))
     elif arguments.format == "csv":
-        out.write(render_csv(reports))
+        out.write(render_csv(entries))
     else:
         out.write(render_table(entries))
 

@@ -19,9 +19,11 @@ from chemoden.claims_io import ClaimInputError
 from chemoden.findings import Finding, Severity, ValidationReport
 
 __all__ = [
+    "FILE_ERROR_RULE",
     "FINDING_COLUMNS",
     "INPUT_ERROR_RULE",
     "ReportEntry",
+    "file_error_report",
     "finding_rows",
     "input_error_report",
     "render_csv",
@@ -31,6 +33,9 @@ __all__ = [
 
 INPUT_ERROR_RULE = "invalid-claim-input"
 """Rule id of the finding that stands for a claim that could not be read."""
+
+FILE_ERROR_RULE = "invalid-claim-file"
+"""Rule id of the finding that stands for a whole file that could not be read."""
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "claim_id",
@@ -66,6 +71,17 @@ def input_error_report(error: ClaimInputError) -> ValidationReport:
     return ValidationReport(claim_id=error.claim_id or error.claim, findings=(finding,))
 
 
+def file_error_report(message: str) -> ValidationReport:
+    """Return a report with one error finding that stands for a file that could not be read."""
+    finding = Finding(
+        rule=FILE_ERROR_RULE,
+        severity=Severity.ERROR,
+        message=message,
+        source="chemoden claim file format",
+    )
+    return ValidationReport(claim_id=None, findings=(finding,))
+
+
 def finding_rows(reports: Iterable[ValidationReport]) -> Iterator[dict[str, Any]]:
     """Yield one flat row per finding, with the columns of `FINDING_COLUMNS`."""
     for report in reports:
@@ -82,22 +98,39 @@ def finding_rows(reports: Iterable[ValidationReport]) -> Iterator[dict[str, Any]
             }
 
 
-def render_json(reports: Sequence[ValidationReport]) -> str:
-    """Return the JSON report: an array with one report per claim, in input order."""
-    return json.dumps([report.to_dict() for report in reports], indent=2) + "\n"
+def render_json(entries: Sequence[ReportEntry]) -> str:
+    """Return the JSON report: an array with one report per claim, in input order.
+
+    Each report also names the `file` it came from, so that reports of several files
+    with the same claim ids stay apart.
+    """
+    documents = []
+    for entry in entries:
+        document = entry.report.to_dict()
+        document["file"] = entry.file
+        documents.append(document)
+    return json.dumps(documents, indent=2) + "\n"
 
 
-def render_csv(reports: Sequence[ValidationReport]) -> str:
-    """Return the findings as CSV with a header row, one row per finding."""
+def render_csv(entries: Sequence[ReportEntry]) -> str:
+    """Return the findings as CSV with a header row, one row per finding, file first."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FINDING_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=("file", *FINDING_COLUMNS), lineterminator="\n")
     writer.writeheader()
-    for row in finding_rows(reports):
-        writer.writerow({key: "" if value is None else value for key, value in row.items()})
+    for entry in entries:
+        for row in finding_rows([entry.report]):
+            cells = {key: "" if value is None else value for key, value in row.items()}
+            writer.writerow({"file": entry.file or "", **cells})
     return buffer.getvalue()
 
 
-_TEXT = textwrap.TextWrapper(width=100, initial_indent=" " * 10, subsequent_indent=" " * 10)
+_TEXT = textwrap.TextWrapper(
+    width=100,
+    initial_indent=" " * 10,
+    subsequent_indent=" " * 10,
+    break_long_words=False,
+    break_on_hyphens=False,
+)
 
 
 def render_table(entries: Sequence[ReportEntry]) -> str:

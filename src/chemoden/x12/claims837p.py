@@ -824,7 +824,7 @@ def _build_claim(draft: _ClaimDraft, file: str) -> Claim | ClaimInputError:
             (line.prior_authorization for line in draft.lines if line.prior_authorization), None
         )
     if problems:
-        return ClaimInputError(problems, file=file, claim=draft.label)
+        return ClaimInputError(problems, file=file, claim=draft.label, guide="docs/x12.md")
     try:
         return Claim(
             id=draft.label,
@@ -839,7 +839,7 @@ def _build_claim(draft: _ClaimDraft, file: str) -> Claim | ClaimInputError:
     except InvalidField as error:
         field = "CLM05-1" if error.field == "place_of_service" else error.field
         problem = _problem(draft.clm, field, error.value, error.reason)
-        return ClaimInputError([problem], file=file, claim=draft.label)
+        return ClaimInputError([problem], file=file, claim=draft.label, guide="docs/x12.md")
 
 
 def _build_line(
