@@ -87,12 +87,12 @@ def test_disable_and_severity_options() -> None:
         "--disable",
         "bilateral-code-with-modifier-50",
         "--severity",
-        "units-over-mue=warning",
+        "unilateral-code-multiple-units=warning",
         str(SAMPLES),
     )
     reports = {report["id"]: report for report in json.loads(out)}
     assert all(f["rule"] != "bilateral-code-with-modifier-50" for f in reports["S-02"]["findings"])
-    mue = [f for f in reports["S-03"]["findings"] if f["rule"] == "units-over-mue"]
+    mue = [f for f in reports["S-03"]["findings"] if f["rule"] == "unilateral-code-multiple-units"]
     assert mue[0]["severity"] == "warning"
 
 

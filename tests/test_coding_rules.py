@@ -122,8 +122,7 @@ FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
         Severity.WARNING,
         (1, 2),
     ),
-    ("units-over-mue", {"lines": [line("64612", 2)], "diagnoses": ["G24.5"]}, Severity.ERROR, (1,)),
-    ("units-over-mue", {"lines": [line("64616", 3)]}, Severity.WARNING, (1,)),
+    ("units-over-mue", {"lines": [line("64642"), line("64643", 4)]}, Severity.WARNING, (2,)),
     ("units-over-mue", {"lines": [line("64644"), line("64645", 4)]}, Severity.WARNING, (2,)),
     (
         "code-pair-not-reported-together",
@@ -371,6 +370,7 @@ PASSING: list[tuple[str, dict[str, Any]]] = [
     ),
     ("bilateral-billed-as-side-lines", {"lines": [line("64616", 1, "50")]}),
     ("units-over-mue", {"lines": [line("64644"), line("64645", 3)]}),
+    ("units-over-mue", {"lines": [line("64612", 2)], "diagnoses": ["G24.5"]}),
     (
         "code-pair-not-reported-together",
         {"lines": [line("64612", 1, "50"), line("64616", 1, "50")], "diagnoses": ["G24.5", "G24.3"]},

@@ -103,10 +103,8 @@ def test_fixture_code_not_in_effect_is_error() -> None:
 
 
 def test_fixture_mue_follows_date() -> None:
-    assert "units-over-mue" not in fixture_rules(
-        [{"code": "10001", "modifiers": ["RT"], "units": 2}], "2022-06-01"
-    )
-    found = fixture_rules([{"code": "10001", "modifiers": ["RT"], "units": 2}], "2023-06-01")
+    assert "units-over-mue" not in fixture_rules([{"code": "10002", "units": 2}], "2022-06-01")
+    found = fixture_rules([{"code": "10002", "units": 2}], "2023-06-01")
     assert found["units-over-mue"][0].severity is chemoden.Severity.ERROR
 
 

@@ -25,7 +25,7 @@ from chemoden.model import format_ndc
 from chemoden.reference.coding import NdcProduct
 from chemoden.reference.facts import Fact
 from chemoden.registry import Family, Hit, rule
-from chemoden.rules._common import fact_source, lines_text, severity_for
+from chemoden.rules._common import fact_source, lines_text, lines_verb, severity_for
 
 JZ_REQUIRED_FROM = dt.date(2023, 7, 1)
 """JW or JZ is required on single-dose drug lines from this date (CMS, ch. 17 s40)."""
@@ -138,17 +138,21 @@ def drug_without_chemodenervation(context: ClaimContext) -> Iterator[Hit]:
 )
 def chemodenervation_without_drug(context: ClaimContext) -> Iterator[Hit]:
     drug_dates = {group.date for group in _toxin_groups(context)}
+    by_date: dict[dt.date, list[NumberedLine]] = {}
     for numbered in context.procedures:
         if numbered.date in drug_dates or numbered.place_of_service in _FACILITY_PLACES:
             continue
-        if numbered.value("toxin_injection") != "always":
-            continue
+        if numbered.value("toxin_injection") == "always":
+            by_date.setdefault(numbered.date, []).append(numbered)
+    for injections in by_date.values():
+        numbers = [numbered.number for numbered in injections]
+        codes = sorted({numbered.code for numbered in injections})
         yield Hit(
-            f"{numbered.code} (line {numbered.number}) injects a botulinum toxin, but the "
-            "claim has no drug line (J0585-J0589). Add the drug line with its units and NDC, "
-            "unless the drug came from the patient's pharmacy or another supplier.",
-            lines=(numbered.number,),
-            codes=(numbered.code,),
+            f"{', '.join(codes)} ({lines_text(numbers)}) injects a botulinum toxin, but the "
+            "claim has no drug line (J0585-J0589) for that date. Add the drug line with its "
+            "units and NDC, unless the drug came from the patient's pharmacy or another supplier.",
+            lines=tuple(numbers),
+            codes=tuple(codes),
         )
 
 
@@ -316,7 +320,7 @@ def jz_with_jw_waste(context: ClaimContext) -> Iterator[Hit]:
         waste_lines = [numbered.number for numbered in group.waste]
         yield Hit(
             f"{group.code} on {lines_text(jz_lines)} carries JZ (nothing discarded), but "
-            f"{lines_text(waste_lines)} bill {group.waste_units} discarded units with JW. "
+            f"{lines_verb(waste_lines, 'bills', 'bill')} {group.waste_units} discarded units with JW. "
             "Remove JZ from the dose line if units were discarded, or remove the JW line if "
             "none were.",
             lines=tuple(sorted(jz_lines + waste_lines)),
@@ -336,6 +340,8 @@ def jw_line_without_administered_line(context: ClaimContext) -> Iterator[Hit]:
     for group in _toxin_groups(context):
         if group.dose or not group.waste:
             continue
+        if all("JZ" in numbered.line.modifiers for numbered in group.waste):
+            continue  # jw-and-jz-on-same-line reports lines with both modifiers
         numbers = [numbered.number for numbered in group.waste]
         yield Hit(
             f"{group.code} is billed only with JW ({lines_text(numbers)}), which marks "
@@ -369,12 +375,13 @@ def jw_waste_below_billing_unit(context: ClaimContext) -> Iterator[Hit]:
         remainder = vials * product.vial_units - dose
         if remainder >= group.billing_unit:
             continue
+        waste_numbers = [numbered.number for numbered in group.waste]
         yield Hit(
             f"The dose of {dose:,} units of {product.product} leaves {remainder} units in "
             f"{vials} vial(s) of {product.vial_units:,}, less than one billing unit of "
-            f"{group.code} ({group.billing_unit} units), yet {lines_text(group.numbers)} "
-            f"bill {group.waste_units} JW units. Waste under one billing unit is not billed: "
-            "remove the JW line and use JZ on the dose line.",
+            f"{group.code} ({group.billing_unit} units), yet "
+            f"{lines_verb(waste_numbers, 'bills', 'bill')} {group.waste_units} JW units. Waste under "
+            "one billing unit is not billed: remove the JW line and use JZ on the dose line.",
             lines=tuple(numbered.number for numbered in group.waste),
             codes=(group.code, "JW", format_ndc(product.ndc)),
             severity=severity_for(product.confidence),
@@ -418,7 +425,7 @@ def drug_amount_not_whole_vials(context: ClaimContext) -> Iterator[Hit]:
             advice = "the billed units are more than the vials opened hold; check the units"
         yield Hit(
             f"{group.code} {lines_text(group.numbers)}: {dose:,} units given plus {waste:,} "
-            f"discarded is {total:,} units, not a whole number of {product.product} vials "
+            f"discarded is {total:,} units, not a whole number of vials of {product.product} "
             f"({product.vial_units:,} units each); {advice}.",
             lines=group.numbers,
             codes=(group.code, format_ndc(product.ndc)),

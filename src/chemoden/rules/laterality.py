@@ -20,9 +20,11 @@ from typing import NamedTuple
 from chemoden.context import ClaimContext, NumberedLine
 from chemoden.findings import Severity
 from chemoden.registry import Family, Hit, rule
-from chemoden.rules._common import fact_source, lines_text, severity_for
+from chemoden.rules._common import fact_source, lines_text, lines_verb, severity_for
 
 _SIDES = ("RT", "LT")
+_ONE_UNIT_LATERALITIES = frozenset({"bilateral", "unilateral"})
+"""Lateralities whose own rules report more than 1 unit on a line."""
 _ASC = "24"
 _BILATERAL_SOURCE = "CPT code descriptor; CMS bilateral surgery indicator"
 _UNILATERAL_SOURCE = (
@@ -125,7 +127,7 @@ def bilateral_code_over_one_unit(context: ClaimContext) -> Iterator[Hit]:
         basis = bases[code]
         yield Hit(
             f"{code} is bilateral by definition and is reported once per session, but "
-            f"{lines_text(numbers)} bill {units} units. Bill 1 unit on one line.",
+            f"{lines_verb(numbers, 'bills', 'bill')} {units} units. Bill 1 unit on one line.",
             lines=tuple(numbers),
             codes=(code,),
             severity=basis.severity,
@@ -148,7 +150,8 @@ def unilateral_code_multiple_units(context: ClaimContext) -> Iterator[Hit]:
             continue
         yield Hit(
             f"{numbered.code} describes one side and is billed once per side, whatever the "
-            f"number of injections, but line {numbered.number} bills {units} units. For both "
+            f"number of injections, but line {numbered.number} bills {units} units; units above "
+            "its MUE of 1 are denied. For both "
             "sides on a Medicare physician claim, bill 1 unit with modifier 50; an ambulatory "
             "surgical center bills one RT line and one LT line.",
             lines=(numbered.number,),
@@ -233,7 +236,7 @@ def same_side_billed_twice(context: ClaimContext) -> Iterator[Hit]:
             numbers = sorted({*unsided, *(n for ns in seen.values() for n in ns)})
             yield Hit(
                 f"{code} is billed on {lines_text(numbers)} of the same date and "
-                f"{lines_text(unsided)} name no side. Bill both sides as one line with "
+                f"{lines_verb(unsided, 'names', 'name')} no side. Bill both sides as one line with "
                 "modifier 50 (Medicare physician claims), or mark each line RT or LT.",
                 lines=tuple(numbers),
                 codes=(code,),
@@ -342,6 +345,8 @@ def units_over_mue(context: ClaimContext) -> Iterator[Hit]:
         limit = int(mue.value)
         if numbered.line.units <= limit:
             continue
+        if limit == 1 and numbered.value("laterality") in _ONE_UNIT_LATERALITIES:
+            continue  # the laterality rules report it, with the same fix
         yield Hit(
             f"Line {numbered.number} bills {numbered.line.units} units of {numbered.code}, "
             f"above its MUE of {limit}; the units over the MUE will be denied. Bill at most "
