@@ -146,3 +146,8 @@ def test_fixture_waste_below_billing_unit() -> None:
     assert "jw-waste-below-billing-unit" in fixture_rules(lines)
     lines[1]["units"] = 24
     assert "jw-waste-below-billing-unit" not in fixture_rules(lines)
+
+
+def test_single_disabled_id_as_string() -> None:
+    settings = chemoden.RuleSettings(disabled="units-over-mue")
+    assert settings.disabled == frozenset({"units-over-mue"})

@@ -495,3 +495,10 @@ def test_gap_code_changed_between_neighbours_not_judged() -> None:
     findings = diagnosis_rules(claim)
     assert "diagnosis-code-not-in-effect" in findings
     assert "both the" not in findings["diagnosis-code-not-in-effect"][0].message
+
+
+def test_lookup_rejects_wrong_types() -> None:
+    with pytest.raises(TypeError, match="fromisoformat"):
+        icd10cm.lookup("G24.3", "2026-05-12")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="string"):
+        icd10cm.children(None, MAY_2026)  # type: ignore[arg-type]

@@ -172,6 +172,9 @@ def get_rule(rule_id: str) -> Rule:
 
 
 def _to_rule_ids(value: Iterable[str]) -> frozenset[str]:
+    # A single id given as a string means that id, not its letters.
+    if isinstance(value, str):
+        return frozenset({value})
     return frozenset(value)
 
 

@@ -90,12 +90,24 @@ def release_for(date: dt.date, *, strict: bool = False) -> Release:
     return catalog().release_for(date, strict=strict)
 
 
+def _check_arguments(code: object, date: object) -> None:
+    if not isinstance(code, str):
+        raise TypeError(f"an ICD-10-CM code must be a string such as 'G43.709', not {code!r}")
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise TypeError(
+            f"a date of service must be a datetime.date such as date(2026, 5, 12), not {date!r}; "
+            "convert a string with datetime.date.fromisoformat"
+        )
+
+
 def lookup(code: str, date: dt.date) -> CodeLookup:
     """Return a code's status, CMS long title and release on a date of service.
 
-    Never raises for a code or a date: an unknown code has status ``UNKNOWN`` and a
-    date without a release ``NOT_CHECKED`` (with `release` None).
+    An unknown code has status ``UNKNOWN`` and a date without a release ``NOT_CHECKED``
+    (with `release` None). Raises TypeError when `code` is not a string or `date` not a
+    `datetime.date`.
     """
+    _check_arguments(code, date)
     return catalog().lookup(code, date)
 
 
@@ -105,6 +117,7 @@ def children(code: str, date: dt.date) -> tuple[str, ...]:
     ``children("G51.3", date)`` gives G51.31, G51.32, G51.33 and G51.39; a 7th-character
     header such as S00.00 gives S00.00XA, S00.00XD and S00.00XS. A billable code or an
     unknown code gives an empty tuple. Raises `ReleaseNotBundled` for a date without a
-    release.
+    release, and TypeError for arguments of the wrong type.
     """
+    _check_arguments(code, date)
     return catalog().children(code, date)
