@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 import chemoden
 from chemoden import Severity, get_rule
 from chemoden.coverage import PolicyCatalog, bundled_policies
+from chemoden.model import make_line
 from conftest import FIXTURES, build_claim, rules_found
 
 BOTOX_200 = "00023-3921-02"
@@ -86,6 +88,28 @@ def test_partial_legacy_list_match_is_silent() -> None:
     assert "coverage-not-verified" not in rules_found(claim)
 
 
+@pytest.mark.parametrize(("date", "version"), [("2026-03-10", "v60"), ("2025-06-03", "v54")])
+@pytest.mark.parametrize("pointers", [(), (1,)])
+def test_line_without_diagnosis_is_info(date: str, version: str, pointers: tuple[int, ...]) -> None:
+    # Claims built in Python or from a frame can carry no diagnosis at all.
+    claim = chemoden.Claim(
+        diagnoses=(),
+        lines=(make_line("64616", 1, ["50"], pointers), make_line("J0585", 100, ["JZ"], pointers)),
+        date_of_service=dt.date.fromisoformat(date),
+        payer="L35170",
+    )
+    found = rules_found(claim)
+    assert "diagnosis-not-covered-for-procedure" not in found
+    assert severities(found, "coverage-not-verified") == [Severity.INFO]
+    message = found["coverage-not-verified"][0].message
+    assert message.startswith(f"Line 1: 64616 has no diagnosis to check against L35170 {version}")
+    pointer_rule = "diagnosis-pointer-out-of-range" if pointers else "diagnosis-pointer-missing"
+    assert severities(found, pointer_rule) == [Severity.ERROR, Severity.ERROR]
+    for finding in (finding for findings in found.values() for finding in findings):
+        assert "  " not in finding.message
+        assert "" not in finding.codes
+
+
 # drug-not-covered-for-indication
 
 
@@ -149,16 +173,52 @@ def test_dysport_converted_to_product_units() -> None:
     over = build_claim([line("64616", 1, "50"), line("J0586", 300, "JZ")], ["G24.3"], payer="L35170")
     found = rules_found(over)
     assert severities(found, "dose-above-policy-limit") == [Severity.ERROR]
-    assert "1500 product units" in found["dose-above-policy-limit"][0].message
+    assert "1,500 product units" in found["dose-above-policy-limit"][0].message
     within = build_claim([line("64616", 1, "50"), line("J0586", 100, "JZ")], ["G24.3"], payer="L35170")
     assert "dose-above-policy-limit" not in rules_found(within)
 
 
-def test_product_units_billed_as_billing_units_is_warning() -> None:
-    claim = build_claim([line("64616", 1, "50"), line("J0587", 5000, "JZ")], ["G24.3"], payer="L35170")
+@pytest.mark.parametrize(
+    ("drug", "units"),
+    [("J0587", 5000), ("J0587", 60), ("J0586", 500), ("J0586", 301)],
+)
+def test_units_mistake_leaves_dose_rules_silent(drug: str, units: int) -> None:
+    # Billed units times the billing unit exceed the label maximum (5,000 Myobloc units,
+    # 1,500 Dysport units): the units rule reports it, and the dose is not judged.
+    for payer in ("L35170", None):
+        fields = {"payer": payer} if payer else {}
+        claim = build_claim([line("64616", 1, "50"), line(drug, units, "JZ")], ["G24.3"], **fields)
+        found = rules_found(claim)
+        assert severities(found, "drug-units-ignore-billing-unit") != []
+        assert "dose-above-policy-limit" not in found
+        assert "dose-above-label-maximum" not in found
+
+
+def test_multi_unit_dose_within_label_still_checked() -> None:
+    # 300 units of J0586 are 1,500 Dysport units: the label maximum, not above it, so the
+    # units rule is silent and the policy's cervical dystonia limit of 1,000 units applies.
+    claim = build_claim([line("64616", 1, "50"), line("J0586", 300, "JZ")], ["G24.3"], payer="L35170")
     found = rules_found(claim)
-    assert severities(found, "dose-above-policy-limit") == [Severity.WARNING]
-    assert "bill 50 billing units" in found["dose-above-policy-limit"][0].message
+    assert "drug-units-ignore-billing-unit" not in found
+    message = found["dose-above-policy-limit"][0].message
+    assert "1,500 product units (300 billing units x 5)" in message
+    assert "of 1,000 units" in message
+
+
+def test_single_unit_drug_dose_rules_unchanged() -> None:
+    # A billing unit of 1 product unit cannot be mistaken for product units.
+    found = rules_found(migraine(units=500))
+    assert "drug-units-ignore-billing-unit" not in found
+    assert severities(found, "dose-above-policy-limit") == [Severity.ERROR]
+    assert severities(found, "dose-above-label-maximum") == [Severity.WARNING]
+
+
+def test_dose_messages_use_thousands_separators() -> None:
+    claim = build_claim([line("64616", 1, "50"), line("J0589", 1200, "JZ")], ["G24.3"], payer="L35170")
+    found = rules_found(claim)
+    for rule_id in ("dose-above-policy-limit", "dose-above-label-maximum"):
+        message = found[rule_id][0].message
+        assert "1,200 product units (1,200 billing units x 1)" in message
 
 
 def test_two_indications_share_one_drug_line() -> None:
@@ -178,9 +238,10 @@ def test_two_indications_share_one_drug_line() -> None:
 
 
 def test_label_maximum_without_payer() -> None:
-    over = build_claim([line("64616", 1, "50"), line("J0587", 60, "JZ")], ["G24.3"])
+    over = build_claim([line("64616", 1, "50"), line("J0589", 300, "JZ")], ["G24.3"])
     found = rules_found(over)
-    assert severities(found, "dose-above-label-maximum") == [Severity.ERROR]
+    assert severities(found, "dose-above-label-maximum") == [Severity.WARNING]
+    assert "above the US label's maximum of 250 units" in found["dose-above-label-maximum"][0].message
     assert "diagnosis-not-covered-for-procedure" not in found
     assert "coverage-not-checked" in found
 
@@ -504,9 +565,12 @@ def test_coding_samples_gain_no_coverage_error(sample_id: str) -> None:
     assert [finding.rule for finding in found if finding.severity is Severity.ERROR] == []
 
 
-def test_misbilled_myobloc_sample_gets_warnings_only() -> None:
-    found = coverage_findings("S-05")
-    assert {finding.severity for finding in found} == {Severity.WARNING}
+def test_misbilled_myobloc_sample_has_one_finding() -> None:
+    # 5000 units of J0587 are 500,000 Myobloc units: one units mistake, reported once.
+    report = chemoden.validate(SAMPLE_CLAIMS["S-05"])
+    rules = [finding.rule for finding in report.findings]
+    assert rules == ["drug-units-ignore-billing-unit"]
+    assert coverage_findings("S-05") == []
 
 
 def test_every_bundled_policy_resolves_for_its_states() -> None:

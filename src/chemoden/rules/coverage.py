@@ -29,7 +29,7 @@ from chemoden.coverage.model import CoverageGroup, DiagnosisList, DoseLimit, mat
 from chemoden.findings import Severity
 from chemoden.reference.facts import Confidence
 from chemoden.registry import Family, Hit, rule
-from chemoden.rules._common import lines_text
+from chemoden.rules._common import fact_source, lines_text, units_ignore_billing_unit
 
 _LCD = "the payer's coverage policy (Medicare LCD and its billing and coding article)"
 
@@ -68,7 +68,10 @@ def _numbers(lines: Iterable[NumberedLine]) -> tuple[int, ...]:
 
 
 def _format_units(value: float) -> str:
-    return str(int(value)) if value == int(value) else f"{value:g}"
+    """Return a number of units with thousands separators: ``500,000`` or ``2.5``."""
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 @rule(
@@ -140,7 +143,17 @@ def coverage_not_verified(context: ClaimContext) -> Iterator[Hit]:
     version = coverage.version
     for item in coverage.lines:
         code = item.line.code
-        if not item.candidates:
+        if item.candidates and not item.diagnoses:
+            # The claim has no diagnosis at all; the diagnosis-pointer rules report the error.
+            yield Hit(
+                f"Line {item.line.number}: {code} has no diagnosis to check against "
+                f"{version.citation()}, so its coverage was not checked. Add the ICD-10-CM "
+                "diagnosis that the record supports and point the line at it.",
+                lines=(item.line.number,),
+                codes=(code,),
+                source=_source(coverage),
+            )
+        elif not item.candidates:
             if version.procedure_list.complete and code not in version.procedure_list.codes:
                 continue  # reported by procedure-not-covered-by-policy
             yield Hit(
@@ -206,8 +219,8 @@ def diagnosis_not_covered_for_procedure(context: ClaimContext) -> Iterator[Hit]:
     if coverage is None:
         return
     for item in coverage.lines:
-        if item.supported or not item.candidates:
-            continue
+        if item.supported or not item.candidates or not item.diagnoses:
+            continue  # a line without a diagnosis is reported by coverage-not-verified
         if any(group.diagnosis_list is DiagnosisList.PARTIAL for group in item.candidates):
             continue  # reported as info by coverage-not-verified
         certain = all(
@@ -302,47 +315,29 @@ def _group_cap(context: ClaimContext, group: CoverageGroup, limit: DoseLimit, da
     return phase if phase is not None else limit.maximum
 
 
-def _looks_like_product_units(
-    context: ClaimContext, code: str, day: dt.date, billed: int, billing_unit: float
+def _units_ignore_billing_unit(
+    context: ClaimContext, code: str, day: dt.date, given: list[NumberedLine]
 ) -> bool:
-    """Tell whether billed units are probably product units entered as billing units.
+    """Tell whether `drug-units-ignore-billing-unit` reports these dose lines.
 
-    That is the case when the billing unit is more than 1 product unit and the billed
-    number is itself within the label maximum. The converted dose must also be more than
-    twice the label maximum, far beyond any dose given in one session.
+    The dose cannot be judged until the units are fixed, so the dose rules leave such
+    a drug to that rule rather than report one mistake three times.
     """
-    label = drug_facts(context.tables, code, day).label_max
-    if billing_unit <= 1 or label is None:
+    facts = drug_facts(context.tables, code, day)
+    if facts.billing_unit is None:
         return False
-    maximum = float(label.value)
-    return billed <= maximum < billed * billing_unit / 2
+    billed = sum(numbered.line.units for numbered in given)
+    return units_ignore_billing_unit(facts.billing_unit, billed, facts.label_max)
 
 
-def _dose_hit(
-    context: ClaimContext,
-    code: str,
-    lines: list[NumberedLine],
-    total: float,
-    cap: float,
-    what: str,
-    severity: Severity,
-    fix: str,
-) -> tuple[str, Severity]:
+def _dose_message(code: str, lines: list[NumberedLine], total: float, cap: float, what: str, fix: str) -> str:
     billed = sum(numbered.line.units for numbered in lines)
     billing_unit = total / billed
-    message = (
+    return (
         f"{code} ({lines_text(_numbers(lines))}) gives {_format_units(total)} product units "
-        f"({billed} billing units x {_format_units(billing_unit)}), above {what} of "
-        f"{_format_units(cap)} units."
+        f"({billed:,} billing units x {_format_units(billing_unit)}), above {what} of "
+        f"{_format_units(cap)} units. {fix}"
     )
-    if _looks_like_product_units(context, code, lines[0].date, billed, billing_unit):
-        # The drug-lines rules report the units error itself; this stays a warning.
-        message += (
-            f" If {billed} is the dose in product units, bill {_format_units(billed / billing_unit)} "
-            f"billing units of {code} instead."
-        )
-        return message, Severity.WARNING
-    return f"{message} {fix}", severity
 
 
 @rule(
@@ -359,7 +354,7 @@ def dose_above_policy_limit(context: ClaimContext) -> Iterator[Hit]:
         return
     for use in coverage.drug_uses:
         day, code, given, groups = use.date, use.code, use.administered, use.administered_groups
-        if not given or not groups:
+        if not given or not groups or _units_ignore_billing_unit(context, code, day, given):
             continue
         caps: list[float] = []
         limits: list[DoseLimit] = []
@@ -382,14 +377,12 @@ def dose_above_policy_limit(context: ClaimContext) -> Iterator[Hit]:
             severity = (
                 Severity.ERROR if all(limit.confidence.is_confirmed for limit in limits) else Severity.WARNING
             )
-            message, severity = _dose_hit(
-                context,
+            message = _dose_message(
                 code,
                 given,
                 total,
                 cap_total,
                 f"the policy's limit for {indications}",
-                severity,
                 "Check the dose in the record; a higher dose needs the documented reason "
                 "the policy asks for, and may be denied.",
             )
@@ -414,7 +407,7 @@ def dose_above_label_maximum(context: ClaimContext) -> Iterator[Hit]:
     for (day, code), lines in _drug_lines_by_code(context).items():
         given = _administered(lines)
         fact = drug_facts(context.tables, code, day).label_max
-        if not given or fact is None:
+        if not given or fact is None or _units_ignore_billing_unit(context, code, day, given):
             continue
         units = [product_units(context, numbered) for numbered in given]
         if any(value is None for value in units):
@@ -423,20 +416,23 @@ def dose_above_label_maximum(context: ClaimContext) -> Iterator[Hit]:
         cap = float(fact.value)
         if total <= cap:
             continue
-        message, severity = _dose_hit(
-            context,
+        message = _dose_message(
             code,
             given,
             total,
             cap,
             "the US label's maximum",
-            _confirmed(fact.confidence),
             f"Check the dose and the units billed ({fact.note})."
             if fact.note
             else "Check the dose and the units billed.",
         )
-        source = fact.source if fact.confidence.is_confirmed else f"{fact.source} [{fact.confidence.value}]"
-        yield Hit(message, lines=_numbers(given), codes=(code,), severity=severity, source=source)
+        yield Hit(
+            message,
+            lines=_numbers(given),
+            codes=(code,),
+            severity=_confirmed(fact.confidence),
+            source=fact_source(fact),
+        )
 
 
 @rule(
