@@ -1,11 +1,11 @@
 """Dated, sourced facts read from the bundled CSV files.
 
 Every bundled value is a fact: a value in effect from one date to another, with the
-source it came from and a confidence mark. The marks are those of the research notes
-behind the data: ``confirmed`` (a primary source: CMS, a Medicare contractor, the
-product label, or CPT as quoted), ``secondary`` (a third-party summary),
-``unconfirmed`` (inferred or not found) and ``conflict`` (sources disagree). Rules
-built on a fact that is not confirmed report a warning, not an error.
+source it came from and a confidence mark. The marks are ``confirmed`` (a primary
+source: CMS, a Medicare contractor, the product label, or CPT as quoted), ``secondary``
+(a third-party summary), ``unconfirmed`` (inferred or not found) and ``conflict``
+(sources disagree). Rules built on a fact that is not confirmed report a warning, not an
+error.
 
 The CSV files start with ``#`` comment lines that name their sources; blank
 ``valid_from`` or ``valid_to`` cells mean that the range is open on that side.
