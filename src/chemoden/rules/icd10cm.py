@@ -118,7 +118,9 @@ def _agreeing_neighbours(catalog: ReleaseCatalog, code: str, day: dt.date) -> tu
     if before.lookup(code).status is not after.lookup(code).status:
         return None
     for change in icd10cm.changes_for(code):
-        if change.effective is None or before.valid_to < change.effective <= after.valid_from:
+        # A change of unknown date does not block: one change between the releases
+        # would have given the code different statuses in them.
+        if change.effective is not None and before.valid_to < change.effective <= after.valid_from:
             return None
     return neighbours
 
