@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import itertools
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ import pytest
 import chemoden
 from chemoden import Severity
 from chemoden.coverage import PolicySchemaError, bundled_policies, load_policy
-from chemoden.coverage.model import DiagnosisList
+from chemoden.coverage.model import CoverageGroup, DiagnosisList
 from chemoden.reference.coding import coding_tables
+from chemoden.reference.facts import Confidence
 from conftest import FIXTURES, build_claim, rules_found
 
 ACME = FIXTURES / "policies" / "acme-botulinum.toml"
@@ -184,8 +186,74 @@ def test_schema_error_for_missing_versions(tmp_path: Path) -> None:
 def test_schema_error_for_bad_toml(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text("id = \n")
-    with pytest.raises(PolicySchemaError, match="not valid TOML"):
+    with pytest.raises(PolicySchemaError) as caught:
         load_policy(path)
+    assert caught.value.key == "line 1, column 6"
+    assert (
+        str(caught.value) == f"{path}: line 1, column 6: invalid TOML (invalid value); fix the syntax there"
+    )
+
+
+def test_missing_policy_file_is_file_not_found(tmp_path: Path) -> None:
+    path = tmp_path / "nope.toml"
+    with pytest.raises(FileNotFoundError) as caught:
+        load_policy(path)
+    assert str(caught.value) == f"{path}: policy file not found; check the path"
+
+
+# Keys left out of a user's policy: the policy is what its author asserts.
+
+
+def without_lines(tmp_path: Path, *starts: str) -> Path:
+    lines = ACME.read_text().splitlines(keepends=True)
+    kept = [text for text in lines if not text.startswith(starts)]
+    assert len(kept) < len(lines)
+    path = tmp_path / "defaults.toml"
+    path.write_text("".join(kept))
+    return path
+
+
+def test_omitted_confidence_marks_default_to_confirmed(tmp_path: Path) -> None:
+    path = without_lines(tmp_path, "drug_confidence", "interval_confidence", "states_confidence")
+    policy = load_policy(path)
+    assert policy.jurisdiction is not None
+    assert policy.jurisdiction.states_confidence is Confidence.CONFIRMED
+    version = policy.versions[0]
+    assert version.dates_confidence is Confidence.CONFIRMED
+    for group in version.groups:
+        assert group.drug_confidence is Confidence.CONFIRMED, group.key
+        assert group.interval_confidence is Confidence.CONFIRMED, group.key
+
+
+def test_omitted_drug_confidence_gives_error(tmp_path: Path) -> None:
+    validator = chemoden.Validator(policies=[load_policy(without_lines(tmp_path, "drug_confidence"))])
+    found = acme_rules(validator, [line("64615"), line("J0588", 155, "JZ")], ["G43.719"])
+    assert [f.severity for f in found["drug-not-covered-for-indication"]] == [Severity.ERROR]
+
+
+def test_coverage_group_defaults_match_schema() -> None:
+    group = CoverageGroup(
+        key="k", indication="i", diagnoses=(), diagnosis_list=DiagnosisList.COMPLETE, all_procedures=True
+    )
+    assert group.drug_confidence is Confidence.CONFIRMED
+    assert group.interval_confidence is Confidence.CONFIRMED
+
+
+def test_bundled_files_write_every_confidence_mark() -> None:
+    # The bundled data never relies on a default: each doubt is written down.
+    folder = ROOT / "src" / "chemoden" / "data" / "policies"
+    for path in sorted(folder.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        assert "states_confidence" in data["jurisdiction"], path.name
+        for version in data["versions"]:
+            assert "dates_confidence" in version, path.name
+            if "article" in version:
+                assert "confidence" in version["article"], path.name
+            for group in version.get("groups", []):
+                if "drug_codes" in group:
+                    assert "drug_confidence" in group, (path.name, group["key"])
+                if "min_interval_days" in group or "interval_by_drug" in group:
+                    assert "interval_confidence" in group, (path.name, group["key"])
 
 
 def test_schema_error_is_value_error() -> None:

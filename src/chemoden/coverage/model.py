@@ -279,12 +279,12 @@ class CoverageGroup:
     all_procedures: bool = False
     procedure_basis: str = ""
     drug_codes: frozenset[str] | None = attrs.field(default=None, converter=_optional_frozen)
-    drug_confidence: Confidence = Confidence.UNCONFIRMED
+    drug_confidence: Confidence = Confidence.CONFIRMED
     drug_source: str = ""
     dose_limits: tuple[DoseLimit, ...] = attrs.field(default=(), converter=_doses)
     min_interval_days: int | None = None
     interval_by_drug: Mapping[str, int] = attrs.field(factory=dict)
-    interval_confidence: Confidence = Confidence.UNCONFIRMED
+    interval_confidence: Confidence = Confidence.CONFIRMED
     interval_source: str = ""
     interval_note: str = ""
     secondary_diagnoses: tuple[SecondaryDiagnosisRule, ...] = attrs.field(default=(), converter=_secondaries)

@@ -10,6 +10,7 @@ and the value, so that a typo never turns off a check silently.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,22 +34,42 @@ from chemoden.coverage.model import (
 )
 from chemoden.reference.facts import Confidence
 
-__all__ = ["SCHEMA_VERSION", "PolicySchemaError", "load_policy", "policy_from_mapping", "policy_from_text"]
+__all__ = [
+    "NO_VALUE",
+    "SCHEMA_VERSION",
+    "PolicySchemaError",
+    "load_policy",
+    "policy_from_mapping",
+    "policy_from_text",
+]
 
 SCHEMA_VERSION = 1
 """The `schema` value that this chemoden reads."""
 
 _MISSING = object()
+NO_VALUE: Any = object()
+"""The `PolicySchemaError` value of an error that concerns no single value (TOML syntax)."""
+
+_TOML_POSITION = re.compile(
+    r"^(?P<detail>.*?) \((?:at line (?P<line>\d+), column (?P<column>\d+)|at end of document)\)$"
+)
 
 
 class PolicySchemaError(ValueError):
-    """A policy file breaks the schema: names the file, the key path and the value."""
+    """A policy file breaks the schema: names the file, the key path and the value.
+
+    For a TOML syntax error, `key` is the position (``line 3, column 7``) and `value`
+    is `NO_VALUE`, so the message shows no value.
+    """
 
     def __init__(self, file: str, key: str, value: object, reason: str) -> None:
         self.file = file
         self.key = key
         self.value = value
         self.reason = reason
+        if value is NO_VALUE:
+            super().__init__(f"{file}: {key}: {reason}")
+            return
         shown = "missing" if value is _MISSING else repr(value)
         super().__init__(f"{file}: {key}: {reason} (got {shown})")
 
@@ -262,12 +283,12 @@ def _group(table: _Table) -> CoverageGroup:
         all_procedures=table.boolean("all_procedures", False),
         procedure_basis=table.text("procedure_basis", ""),
         drug_codes=drug_codes,
-        drug_confidence=table.confidence("drug_confidence", Confidence.UNCONFIRMED),
+        drug_confidence=table.confidence("drug_confidence", Confidence.CONFIRMED),
         drug_source=table.text("drug_source", ""),
         dose_limits=[_dose_limit(item) for item in table.tables("dose_limits")],
         min_interval_days=table.integer("min_interval_days"),
         interval_by_drug=_interval_by_drug(table),
-        interval_confidence=table.confidence("interval_confidence", Confidence.UNCONFIRMED),
+        interval_confidence=table.confidence("interval_confidence", Confidence.CONFIRMED),
         interval_source=table.text("interval_source", ""),
         interval_note=table.text("interval_note", ""),
         secondary_diagnoses=[_secondary(item) for item in table.tables("secondary_diagnoses")],
@@ -443,8 +464,22 @@ def policy_from_text(text: str, file: str) -> PayerPolicy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise PolicySchemaError(file, "(file)", None, f"is not valid TOML: {error}") from None
+        raise _syntax_error(file, str(error)) from None
     return policy_from_mapping(data, file)
+
+
+def _syntax_error(file: str, message: str) -> PolicySchemaError:
+    """Turn a `tomllib` message (``Invalid value (at line 1, column 6)``) into a schema error."""
+    match = _TOML_POSITION.match(message)
+    if match is None:
+        return PolicySchemaError(file, "TOML syntax", NO_VALUE, f"invalid TOML ({message}); fix the syntax")
+    detail = match.group("detail")
+    detail = detail[:1].lower() + detail[1:]
+    if match.group("line") is None:
+        position = "end of file"
+    else:
+        position = f"line {match.group('line')}, column {match.group('column')}"
+    return PolicySchemaError(file, position, NO_VALUE, f"invalid TOML ({detail}); fix the syntax there")
 
 
 def load_policy(path: str | Path) -> PayerPolicy:
@@ -455,8 +490,19 @@ def load_policy(path: str | Path) -> PayerPolicy:
     states is checked against the version in force on its date of service. A policy
     with the id of a bundled one replaces it. Raises `PolicySchemaError` (a
     `ValueError`) naming the file, the key path and the value when the file breaks the
-    schema, and `OSError` when it cannot be read.
+    schema or is not valid TOML, and `OSError` (`FileNotFoundError` for a wrong path)
+    with a plain message naming the file when it cannot be read.
     """
     file = str(path)
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{file}: policy file not found; check the path") from None
+    except OSError as error:
+        reason = (error.strerror or str(error)).lower()
+        raise type(error)(f"{file}: policy file could not be read ({reason}); check the path") from None
+    except UnicodeDecodeError as error:
+        raise PolicySchemaError(
+            file, f"byte offset {error.start}", NO_VALUE, "invalid text; save the policy file as UTF-8"
+        ) from None
     return policy_from_text(text, file)
