@@ -196,11 +196,9 @@ def _command_policies(out: TextIO, err: TextIO) -> int:
     except ImportError:
         err.write("chemoden: this version has no bundled payer policies\n")
         return EXIT_INPUT
-    for policy in bundled_policies():
-        out.write(f"{policy.id}  {policy.title}\n")
-        for version in policy.versions:
-            end = version.valid_to.isoformat() if version.valid_to else "open"
-            out.write(f"    {version.valid_from.isoformat()} to {end}  {version.title}\n")
+    from chemoden.coverage.listing import describe_policies
+
+    out.write(describe_policies(bundled_policies()))
     return EXIT_OK
 
 
