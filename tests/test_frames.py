@@ -176,6 +176,78 @@ def test_malformed_row_is_input_error_finding() -> None:
     assert INPUT_ERROR_RULE not in set(findings[findings["claim_id"] == "A"]["rule"])
 
 
+@pytest.mark.parametrize("column", [name for name in frames.REQUIRED_COLUMNS if name != "claim_id"])
+def test_missing_required_column_is_input_error(column: str) -> None:
+    frame = hand_written_frame().drop(columns=[column])
+
+    claims = list(frames.claims_from_frame(frame))
+
+    assert len(claims) == 2
+    for item in claims:
+        assert isinstance(item, chemoden.ClaimInputError)
+        assert [problem.path for problem in item.problems] == [f"column {column}"]
+        assert f"no {column} column, which is required" in item.describe()
+
+
+def test_missing_diagnoses_column_in_polars() -> None:
+    frame = pl.from_pandas(
+        hand_written_frame().drop(columns=["diagnoses", "modifiers", "diagnosis_pointers", "ndc"])
+    )
+
+    findings = frames.validate_frame(frame)
+
+    assert isinstance(findings, pl.DataFrame)
+    assert findings["rule"].to_list() == [INPUT_ERROR_RULE, INPUT_ERROR_RULE]
+    assert findings["claim_id"].to_list() == ["A", "B"]
+    message = findings["message"][0]
+    assert "column diagnoses: the line frame has no diagnoses column" in message
+    assert "column diagnosis_pointers" in message
+
+
+def test_missing_claim_id_column_names_other_columns() -> None:
+    frame = hand_written_frame().drop(columns=["claim_id", "units"])
+
+    claims = list(frames.claims_from_frame(frame))
+
+    assert len(claims) == 5
+    for item in claims:
+        assert isinstance(item, chemoden.ClaimInputError)
+        assert item.problems[1].path == "column units"
+
+
+def test_missing_optional_columns_are_fine() -> None:
+    frame = hand_written_frame().drop(columns=["payer", "place_of_service", "ndc", "modifiers"])
+
+    claims = list(frames.claims_from_frame(frame))
+
+    assert all(isinstance(item, chemoden.Claim) for item in claims)
+
+
+@pytest.mark.parametrize(
+    ("module", "extra", "call"),
+    [
+        ("polars", "polars", lambda: frames.validate_file(SAMPLE_JSON, backend="polars")),
+        ("pandas", "dataframe", lambda: frames.validate_file(SAMPLE_JSON)),
+        ("pandas", "dataframe", lambda: frames.lines_frame(sample_claims())),
+        ("pyarrow", "dataframe", lambda: frames.finding_arrow_schema()),
+        ("pyarrow", "dataframe", lambda: frames.findings_arrow([])),
+        ("polars", "polars", lambda: frames.findings_frame([], backend="polars")),
+    ],
+)
+def test_missing_module_names_extra(
+    monkeypatch: pytest.MonkeyPatch, module: str, extra: str, call: Any
+) -> None:
+    monkeypatch.setitem(sys.modules, module, None)
+
+    with pytest.raises(ImportError) as caught:
+        call()
+
+    message = str(caught.value)
+    assert f"chemoden.frames needs {module}, which is not installed" in message
+    assert f'pip install ".[{extra}]"' in message
+    assert caught.value.name == module
+
+
 def test_rows_disagree_on_payer() -> None:
     frame = hand_written_frame()
     frame.loc[1, "payer"] = "L35170"

@@ -3,7 +3,9 @@
 A line frame has one row per service line, with columns named as the claim file's
 fields (`LINE_COLUMNS`). The claim-level fields (`date_of_service`, `payer`,
 `place_of_service`, `diagnoses`, ...) repeat on each row of the claim. The rows of
-one claim share its `claim_id`, and the n-th row of a claim is its line n. An
+one claim share its `claim_id`, and the n-th row of a claim is its line n. A frame
+without one of the required columns (`REQUIRED_COLUMNS`) makes each of its claims an
+input error that names the column. An
 optional `line` column gives the line numbers instead, and must then run 1, 2, 3 ...
 within each claim. A row's `date_of_service` or `place_of_service` that differs from
 the claim's first row becomes that line's own value.
@@ -20,13 +22,16 @@ shape as the CSV output, so the CSV, the DataFrame and the JSON report carry the
 findings. A malformed claim (a units value of ``"two"``) becomes one finding of rule
 `chemoden.output.INPUT_ERROR_RULE` for that claim, and the other claims are validated.
 
-pandas, polars and pyarrow are optional (``pip install chemoden[dataframe]`` or
-``chemoden[polars]``) and imported only when a function here needs them.
+pandas, polars and pyarrow are optional: install them with the ``dataframe`` extra
+(pandas and pyarrow) or the ``polars`` extra, as ``pip install ".[dataframe]"`` in a
+clone of chemoden. They are imported only when a function here needs them, and a
+missing one raises `ModuleNotFoundError` that names the extra to install.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import math
 import numbers
 import re
@@ -42,6 +47,7 @@ from chemoden.output import FINDING_COLUMNS, finding_rows, input_error_report
 
 __all__ = [
     "LINE_COLUMNS",
+    "REQUIRED_COLUMNS",
     "Backend",
     "claims_from_frame",
     "finding_arrow_schema",
@@ -71,13 +77,38 @@ LINE_COLUMNS: tuple[str, ...] = (
     "patient_birth_date",
     "patient_sex",
 )
-"""Columns of a line frame. `claim_id`, `date_of_service`, `diagnoses`, `code`,
-`units` and `diagnosis_pointers` are required; the others may be absent or empty."""
+"""Columns of a line frame. `REQUIRED_COLUMNS` must be present; the others may be
+absent or empty."""
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "date_of_service",
+    "diagnoses",
+    "code",
+    "units",
+    "diagnosis_pointers",
+)
+"""Columns that every line frame needs, even where a claim leaves a cell empty."""
+
+_EXTRAS = {"pandas": "dataframe", "pyarrow": "dataframe", "polars": "polars"}
 
 _CLAIM_FIELDS = ("payer", "diagnoses", "prior_authorization", "patient_birth_date", "patient_sex")
 _LIST_SEPARATORS = re.compile(r"[\s,;]+")
 _LINES_PATH = re.compile(r"^lines\[(\d+)\]")
 _TEXT_FINDING_COLUMNS = tuple(name for name in FINDING_COLUMNS if name != "line")
+
+
+def _require(module: str) -> Any:
+    """Import pandas, polars or pyarrow, or raise an error that names the extra to install."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        extra = _EXTRAS[module]
+        raise ModuleNotFoundError(
+            f"chemoden.frames needs {module}, which is not installed. Install the {extra!r} "
+            f'extra: pip install ".[{extra}]" in a clone of chemoden (or pip install {module}).',
+            name=module,
+        ) from error
 
 
 # -- reading line frames ------------------------------------------------------------------
@@ -87,9 +118,13 @@ def claims_from_frame(frame: Any, *, file: str | None = None) -> Iterator[Claim 
     """Yield the claims of a pandas or polars line frame, or the input error of each bad one.
 
     Claims come in order of their first row. An error names the claim, the frame row
-    (the pandas index label, or the 0-based row number in polars) and the column.
+    (the pandas index label, or the 0-based row number in polars) and the column. When
+    the frame lacks a column of `REQUIRED_COLUMNS`, every claim is an input error that
+    names it, because no claim could be read in full.
     """
     rows = _frame_rows(frame)
+    columns = [str(name) for name in frame.columns]
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     groups: dict[str, list[tuple[object, Mapping[str, Any]]]] = {}
     position = 0
     for label, row in rows:
@@ -97,13 +132,26 @@ def claims_from_frame(frame: Any, *, file: str | None = None) -> Iterator[Claim 
         if claim_id is None:
             position += 1
             problem = Problem(f"row {label} claim_id", None, "every row needs the claim_id of its claim")
-            yield ClaimInputError([problem], file=file, claim=f"#{position}")
+            column_problems = [_missing_column(name, columns) for name in missing if name != "claim_id"]
+            yield ClaimInputError([problem, *column_problems], file=file, claim=f"#{position}")
             continue
         groups.setdefault(claim_id, []).append((label, row))
 
     for claim_id, claim_rows in groups.items():
         position += 1
-        yield _claim_from_rows(claim_id, claim_rows, file, position)
+        if missing:
+            problems = [_missing_column(name, columns) for name in missing]
+            yield ClaimInputError(problems, file=file, claim=claim_id)
+        else:
+            yield _claim_from_rows(claim_id, claim_rows, file, position)
+
+
+def _missing_column(name: str, columns: list[str]) -> Problem:
+    return Problem(
+        f"column {name}",
+        columns,
+        f"the line frame has no {name} column, which is required; add it with a value on every row",
+    )
 
 
 def _frame_rows(frame: Any) -> list[tuple[object, Mapping[str, Any]]]:
@@ -332,13 +380,11 @@ def lines_frame(claims: Iterable[Claim], *, backend: Backend = "pandas") -> Any:
                 }
             )
     if backend == "polars":
-        import polars as pl
-
+        pl = _require("polars")
         schema: dict[str, Any] = dict.fromkeys(LINE_COLUMNS, pl.Utf8)
         schema.update(line=pl.Int64, units=pl.Int64, date_of_service=pl.Date, patient_birth_date=pl.Date)
         return pl.DataFrame(rows, schema=schema)
-    import pandas as pd
-
+    pd = _require("pandas")
     frame = pd.DataFrame(rows, columns=list(LINE_COLUMNS))
     for name in ("date_of_service", "patient_birth_date"):
         frame[name] = pd.to_datetime(frame[name])
@@ -347,15 +393,13 @@ def lines_frame(claims: Iterable[Claim], *, backend: Backend = "pandas") -> Any:
 
 def finding_arrow_schema() -> Any:
     """Return the pyarrow schema of a findings table: `FINDING_COLUMNS`, `line` as int64."""
-    import pyarrow as pa
-
+    pa = _require("pyarrow")
     return pa.schema([(name, pa.int64() if name == "line" else pa.string()) for name in FINDING_COLUMNS])
 
 
 def findings_arrow(reports: Iterable[ValidationReport]) -> Any:
     """Return a pyarrow Table with one row per finding, in `finding_arrow_schema()`."""
-    import pyarrow as pa
-
+    pa = _require("pyarrow")
     return pa.Table.from_pylist(list(finding_rows(reports)), schema=finding_arrow_schema())
 
 
@@ -367,12 +411,10 @@ def findings_frame(reports: Iterable[ValidationReport], *, backend: Backend = "p
     """
     rows = list(finding_rows(reports))
     if backend == "polars":
-        import polars as pl
-
+        pl = _require("polars")
         schema = {name: pl.Int64 if name == "line" else pl.Utf8 for name in FINDING_COLUMNS}
         return pl.DataFrame(rows, schema=schema)
-    import pandas as pd
-
+    pd = _require("pandas")
     columns = {
         name: pd.Series([row[name] for row in rows], dtype="Int64" if name == "line" else pd.StringDtype())
         for name in FINDING_COLUMNS
@@ -417,4 +459,5 @@ def validate_file(
     claims were read. To keep their findings, pass `chemoden.iter_claims(path)` to
     `validate_claims` item by item and catch the error.
     """
+    _require(backend)  # before validating, so that a missing module fails fast
     return findings_frame(validate_claims(iter_claims(path), validator), backend=backend)
