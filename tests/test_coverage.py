@@ -88,6 +88,31 @@ def test_partial_legacy_list_match_is_silent() -> None:
     assert "coverage-not-verified" not in rules_found(claim)
 
 
+@pytest.mark.parametrize("code", ["G43.709", "G43.719", "G43.701", "G43.E09"])
+def test_legacy_chronic_migraine_supports_64615(code: str) -> None:
+    # The legacy L35170 gives 64615 the same chronic migraine codes as the 2026 version.
+    found = rules_found(migraine(date="2025-06-03", diagnoses=[code]))
+    assert "diagnosis-not-covered-for-procedure" not in found
+    assert "coverage-not-verified" not in found
+
+
+def test_legacy_episodic_migraine_with_64615_is_error() -> None:
+    found = rules_found(migraine(date="2025-06-03", diagnoses=["G43.909"]))
+    assert severities(found, "diagnosis-not-covered-for-procedure") == [Severity.ERROR]
+    assert "L35170 v54" in found["diagnosis-not-covered-for-procedure"][0].message
+    assert "coverage-not-verified" not in found
+
+
+def test_legacy_64612_keeps_partial_list() -> None:
+    # Only 64615 moved to the chronic migraine group: G43.709 says nothing about 64612.
+    claim = build_claim(
+        [line("64612", 1, "RT"), line("J0585", 30, "JZ")], ["G43.709"], date="2025-06-03", payer="L35170"
+    )
+    found = rules_found(claim)
+    assert severities(found, "coverage-not-verified") == [Severity.INFO]
+    assert "diagnosis-not-covered-for-procedure" not in found
+
+
 @pytest.mark.parametrize(("date", "version"), [("2026-03-10", "v60"), ("2025-06-03", "v54")])
 @pytest.mark.parametrize("pointers", [(), (1,)])
 def test_line_without_diagnosis_is_info(date: str, version: str, pointers: tuple[int, ...]) -> None:

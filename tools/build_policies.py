@@ -682,9 +682,39 @@ def policies() -> list[tuple[str, dict[str, Any]]]:
             procedure_codes=["64612", "64615", "64616", "64617"],
             groups=[
                 legacy_group(
+                    "chronic_migraine",
+                    "Chronic migraine (prophylaxis)",
+                    ["64615"],
+                    TOXINS_A_B,
+                    AAPC,
+                    procedure_basis="CPT 64615 is chemodenervation for chronic migraine",
+                    diagnosis_list="derived",
+                    diagnoses=[
+                        {
+                            "codes": ["G43.7-", "G43.E-"],
+                            "basis": "lcd-text",
+                            "confidence": UNCONFIRMED,
+                            "unambiguous": True,
+                            "reason": (
+                                "ICD-10-CM G43.7- (chronic migraine without aura) and G43.E- (chronic migraine with "
+                                "aura, since 2023-10-01) are exactly the chronic migraine codes, and CPT 64615 is "
+                                "chemodenervation for chronic migraine, so no other code supports 64615. This version "
+                                "lists 64615 (MCD document index), and Noridian JE's hospital outpatient prior "
+                                "authorization page asks for a chronic migraine history with it. The legacy article's "
+                                f"own ICD-10-CM codes for 64615 were not read ({ICDLIST_G43E})"
+                            ),
+                            "source": f"{S2}; {N_PA_JE}",
+                        }
+                    ],
+                    notes=[
+                        "The legacy article's drug list for chronic migraine was not read; the drugs are those of the face and neck list",
+                        "The legacy dose and frequency rules were not retrieved",
+                    ],
+                ),
+                legacy_group(
                     "head_neck",
-                    "Face and neck chemodenervation (all indications)",
-                    ["64612", "64615", "64616", "64617"],
+                    "Face and neck chemodenervation (other indications)",
+                    ["64612", "64616", "64617"],
                     TOXINS_A_B,
                     AAPC,
                     diagnoses=[
@@ -711,7 +741,7 @@ def policies() -> list[tuple[str, dict[str, Any]]]:
                         "Whether J0589 is in the legacy article is unconfirmed",
                         "The legacy dose and frequency rules were not retrieved",
                     ],
-                )
+                ),
             ],
             notes=[
                 "Revision of 2017-02-13; R14 (2019-10-01) moved the JW wastage and vial splitting items to the article"
