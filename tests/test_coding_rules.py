@@ -23,6 +23,7 @@ def line(code: str, units: int = 1, *modifiers: str, **extra: Any) -> dict[str, 
 
 # rule id -> (claim kwargs, expected severity, expected lines)
 FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
+    ("side-modifiers-on-one-line", {"lines": [line("64616", 1, "RT", "LT")]}, Severity.WARNING, (1,)),
     ("procedure-code-malformed", {"lines": [line("6461")]}, Severity.ERROR, (1,)),
     ("procedure-code-malformed", {"lines": [line("J585")]}, Severity.ERROR, (1,)),
     ("procedure-code-unknown", {"lines": [line("27096")]}, Severity.WARNING, (1,)),
@@ -343,6 +344,8 @@ FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
 
 # rule id -> claim kwargs that must not trigger it
 PASSING: list[tuple[str, dict[str, Any]]] = [
+    ("side-modifiers-on-one-line", {"lines": [line("64616", 1, "RT"), line("64616", 1, "LT")]}),
+    ("bilateral-billed-as-side-lines", {"lines": [line("64616", 1, "RT", "LT")]}),
     ("procedure-code-malformed", {"lines": [line("64612", 1, "50"), line("0232T")]}),
     ("procedure-code-unknown", {"lines": [line("64612", 1, "50"), line("J0585", 50, "JZ")]}),
     (

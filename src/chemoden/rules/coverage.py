@@ -133,7 +133,7 @@ def policy_version_uncertain(context: ClaimContext) -> Iterator[Hit]:
     family=Family.COVERAGE,
     severity=Severity.INFO,
     source=_LCD,
-    summary="chemoden holds too little of the policy to check a line's diagnosis or interval.",
+    summary="A line's coverage could not be checked: too little of the policy is known, or no diagnosis.",
     requires=("policy",),
 )
 def coverage_not_verified(context: ClaimContext) -> Iterator[Hit]:

@@ -25,7 +25,13 @@ from chemoden.model import format_ndc
 from chemoden.reference.coding import NdcProduct
 from chemoden.reference.facts import Fact
 from chemoden.registry import Family, Hit, rule
-from chemoden.rules._common import fact_source, lines_text, lines_verb, severity_for
+from chemoden.rules._common import (
+    fact_source,
+    lines_text,
+    lines_verb,
+    severity_for,
+    units_ignore_billing_unit,
+)
 
 JZ_REQUIRED_FROM = dt.date(2023, 7, 1)
 """JW or JZ is required on single-dose drug lines from this date (CMS, ch. 17 s40)."""
@@ -169,25 +175,23 @@ def chemodenervation_without_drug(context: ClaimContext) -> Iterator[Hit]:
 )
 def drug_units_ignore_billing_unit(context: ClaimContext) -> Iterator[Hit]:
     for group in _toxin_groups(context):
-        if group.billing_unit <= 1 or not group.dose:
+        if not group.dose:
             continue
         maximum = group.facts.get("label_max_units")
-        if maximum is None:
-            continue
         billed = group.dose_units
-        product_units = billed * group.billing_unit
-        if product_units <= int(maximum.value):
+        if maximum is None or not units_ignore_billing_unit(group.billing_unit, billed, maximum):
             continue
+        product_units = billed * group.billing_unit
         brand_fact = group.facts.get("brand")
         brand = brand_fact.value if brand_fact is not None else group.code
         corrected = math.ceil(billed / group.billing_unit)
         numbers = [numbered.number for numbered in group.dose]
         yield Hit(
-            f"{billed} units of {group.code} ({lines_text(numbers)}) are "
+            f"{billed:,} units of {group.code} ({lines_text(numbers)}) are "
             f"{product_units:,} {brand} units, above the label maximum of "
             f"{int(maximum.value):,} in a session: one billing unit of {group.code} is "
             f"{group.billing_unit} {brand} units. If {billed:,} {brand} units were given, "
-            f"bill {corrected} units.",
+            f"bill {corrected:,} units.",
             lines=tuple(numbers),
             codes=(group.code,),
             severity=severity_for(maximum.confidence),

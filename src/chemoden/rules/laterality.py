@@ -311,8 +311,12 @@ def modifier_50_in_asc(context: ClaimContext) -> Iterator[Hit]:
 def bilateral_billed_as_side_lines(context: ClaimContext) -> Iterator[Hit]:
     groups: dict[tuple[str, object], list[NumberedLine]] = {}
     for numbered, _basis in _laterality_lines(context, "unilateral"):
-        if numbered.place_of_service != _ASC and "50" not in numbered.line.modifiers:
-            groups.setdefault((numbered.code, numbered.date), []).append(numbered)
+        modifiers = numbered.line.modifiers
+        if numbered.place_of_service == _ASC or "50" in modifiers:
+            continue
+        if "RT" in modifiers and "LT" in modifiers:
+            continue  # side-modifiers-on-one-line reports it
+        groups.setdefault((numbered.code, numbered.date), []).append(numbered)
     for (code, _), group in groups.items():
         right = [n.number for n in group if "RT" in n.line.modifiers]
         left = [n.number for n in group if "LT" in n.line.modifiers]
@@ -324,6 +328,28 @@ def bilateral_billed_as_side_lines(context: ClaimContext) -> Iterator[Hit]:
                 "modifier 50 and 1 unit; keep RT and LT lines only if the payer asks for them.",
                 lines=tuple(numbers),
                 codes=(code, "RT", "LT"),
+            )
+
+
+@rule(
+    "side-modifiers-on-one-line",
+    family=Family.LATERALITY_AND_UNITS,
+    severity=Severity.WARNING,
+    source="CMS Claims Processing Manual ch. 12 s40.7 (bilateral surgery), as quoted by MAC pages",
+    summary="A unilateral code carries both RT and LT on one line.",
+    requires=("modifier:side",),
+)
+def side_modifiers_on_one_line(context: ClaimContext) -> Iterator[Hit]:
+    for numbered, _basis in _laterality_lines(context, "unilateral"):
+        modifiers = numbered.line.modifiers
+        if "RT" in modifiers and "LT" in modifiers and "50" not in modifiers:
+            yield Hit(
+                f"Line {numbered.number} bills {numbered.code} with both RT and LT. For both "
+                "sides, Medicare physician claims use modifier 50 on one line with 1 unit; an "
+                "ambulatory surgical center or a payer that asks for it uses one RT line and one "
+                "LT line.",
+                lines=(numbered.number,),
+                codes=(numbered.code, "RT", "LT"),
             )
 
 
