@@ -48,3 +48,29 @@ def test_exports_match_all() -> None:
     assert sorted(chemoden.__all__) == sorted(["__version__", *_EXPORTS])
     for name in _EXPORTS:
         assert getattr(chemoden, name) is not None
+
+
+def test_policy_index_matches_files() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_policies", ROOT / "tools" / "build_policies.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    index = (ROOT / "src" / "chemoden" / "data" / "policies" / "index.csv").read_text(encoding="utf-8")
+    assert index == module.policy_index(), "regenerate with: python tools/build_policies.py"
+
+
+def test_validation_reads_only_named_policy() -> None:
+    code = (
+        "import chemoden\n"
+        "from chemoden.coverage.bundled import bundled_policy\n"
+        "line = {'code': '64615', 'units': 1, 'diagnosis_pointers': [1]}\n"
+        "claim = chemoden.claim_from_dict({'date_of_service': '2026-03-10', 'payer': '01182',\n"
+        "    'diagnoses': ['G43.709'], 'lines': [line]})\n"
+        "report = chemoden.validate(claim)\n"
+        "print(bundled_policy.cache_info().currsize)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "1"

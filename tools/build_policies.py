@@ -1353,8 +1353,23 @@ def main() -> int:
     for stale in OUT.glob("*.toml"):
         if stale.name not in written:
             stale.unlink()
-    print(f"wrote {len(written)} policy files to {OUT}")
+    (OUT / "index.csv").write_text(policy_index(), encoding="utf-8")
+    print(f"wrote {len(written)} policy files and index.csv to {OUT}")
     return 0
+
+
+def policy_index() -> str:
+    """Return the text of index.csv for the policy files in OUT."""
+    from chemoden.coverage.bundled import index_csv, merge_policies
+    from chemoden.coverage.schema import policy_from_text
+
+    parts: dict[str, list[Any]] = {}
+    files: dict[str, list[str]] = {}
+    for path in sorted(OUT.glob("*.toml")):
+        policy = policy_from_text(path.read_text(encoding="utf-8"), str(path))
+        parts.setdefault(policy.id, []).append(policy)
+        files.setdefault(policy.id, []).append(path.name)
+    return index_csv([merge_policies(items) for items in parts.values()], files)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ it and the coverage rules report warnings in place of errors.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from chemoden.coverage.model import PayerPolicy, PolicyVersion
 from chemoden.model import Claim
@@ -30,43 +30,62 @@ def claim_service_date(claim: Claim) -> dt.date:
 
 
 class PolicyCatalog:
-    """The payer policies of a validator, by policy id, contract number and state."""
+    """The payer policies of a validator, by policy id, contract number and state.
 
-    def __init__(self, policies: Iterable[PayerPolicy], overrides: Iterable[PayerPolicy] = ()) -> None:
-        self._by_id: dict[str, PayerPolicy] = {}
-        self._by_key: dict[str, list[PayerPolicy]] = {}
+    Policies given to the constructor are held as they are. With `loader`, the catalog
+    also knows the policies of an index (`known`: policy id to payer keys) and reads each
+    one only when a claim needs it, so that a validator does not parse every bundled
+    policy before its first claim.
+    """
+
+    def __init__(
+        self,
+        policies: Iterable[PayerPolicy] = (),
+        overrides: Iterable[PayerPolicy] = (),
+        *,
+        known: Mapping[str, Sequence[str]] | None = None,
+        loader: Callable[[str], PayerPolicy | None] | None = None,
+    ) -> None:
+        self._loaded: dict[str, PayerPolicy] = {}
+        self._ids: set[str] = set()
+        self._by_key: dict[str, list[str]] = {}
+        self._loader = loader
+        for policy_id, keys in (known or {}).items():
+            self._add_keys(policy_id, keys, replace_keys=False)
         for policy in policies:
             self._add(policy, replace_keys=False)
         for policy in overrides:
             self._add(policy, replace_keys=True)
 
-    def _add(self, policy: PayerPolicy, *, replace_keys: bool) -> None:
-        previous = self._by_id.get(policy.id)
-        if previous is not None:
+    def _add_keys(self, policy_id: str, keys: Iterable[str], *, replace_keys: bool) -> None:
+        if policy_id in self._ids:
             for chain in self._by_key.values():
-                if previous in chain:
-                    chain.remove(previous)
-        self._by_id[policy.id] = policy
+                if policy_id in chain:
+                    chain.remove(policy_id)
+        self._ids.add(policy_id)
+        for key in (policy_id, *keys):
+            key = key.upper()
+            if replace_keys and key != policy_id:
+                self._by_key[key] = [policy_id]
+            elif policy_id not in self._by_key.setdefault(key, []):
+                self._by_key[key].append(policy_id)
 
-        keys = [policy.id]
+    def _add(self, policy: PayerPolicy, *, replace_keys: bool) -> None:
+        keys: list[str] = []
         if policy.jurisdiction is not None:
             keys.extend(policy.jurisdiction.contract_numbers)
             keys.extend(policy.jurisdiction.states)
-        for key in keys:
-            key = key.upper()
-            if replace_keys and key != policy.id:
-                self._by_key[key] = [policy]
-            else:
-                self._by_key.setdefault(key, []).append(policy)
+        self._add_keys(policy.id, keys, replace_keys=replace_keys)
+        self._loaded[policy.id] = policy
 
     @classmethod
     def with_bundled(cls, extra: Iterable[object] = ()) -> PolicyCatalog:
         """Return a catalog of the bundled policies plus `extra`, which win over them.
 
         A policy in `extra` with the id of a bundled one replaces it, and takes over the
-        contract numbers and states that it names.
+        contract numbers and states that it names. Bundled policies are read on first use.
         """
-        from chemoden.coverage.bundled import bundled_policies
+        from chemoden.coverage.bundled import bundled_index, bundled_policy
 
         added: list[PayerPolicy] = []
         for policy in extra:
@@ -76,15 +95,23 @@ class PolicyCatalog:
                     f"got {type(policy).__name__}"
                 )
             added.append(policy)
-        return cls(bundled_policies(), added)
+        known = {entry.policy_id: entry.payer_keys for entry in bundled_index()}
+        return cls((), added, known=known, loader=bundled_policy)
 
     def policies(self) -> tuple[PayerPolicy, ...]:
-        """Return every policy in the catalog, sorted by id."""
-        return tuple(self._by_id[key] for key in sorted(self._by_id))
+        """Return every policy in the catalog, sorted by id; reads any not yet read."""
+        found = (self.get(policy_id) for policy_id in sorted(self._ids))
+        return tuple(policy for policy in found if policy is not None)
 
     def get(self, policy_id: str) -> PayerPolicy | None:
         """Return the policy with this id, if the catalog has it."""
-        return self._by_id.get(policy_id.upper())
+        key = policy_id.upper()
+        policy = self._loaded.get(key)
+        if policy is None and key in self._ids and self._loader is not None:
+            policy = self._loader(key)
+            if policy is not None:
+                self._loaded[key] = policy
+        return policy
 
     def resolve(self, payer: str, day: dt.date) -> tuple[PolicyVersion | None, str | None]:
         """Return the version for a payer on a date, and a problem text or None.
@@ -93,7 +120,8 @@ class PolicyCatalog:
         explains why the choice is uncertain.
         """
         key = payer.strip().upper()
-        policies = self._by_key.get(key)
+        policy_ids = self._by_key.get(key, [])
+        policies = [policy for policy in map(self.get, policy_ids) if policy is not None]
         if not policies:
             return None, (
                 f"chemoden has no coverage policy for payer {payer!r} (not a known policy id, "
@@ -101,8 +129,10 @@ class PolicyCatalog:
             )
 
         candidates = [version for policy in policies for version in policy.versions_on(day)]
-        if not candidates and key in self._by_id:
-            candidates = self._successor_versions(self._by_id[key], day)
+        if not candidates and key in self._ids:
+            policy = self.get(key)
+            if policy is not None:
+                candidates = self._successor_versions(policy, day)
         if not candidates:
             names = ", ".join(policy.id for policy in policies)
             return None, f"policy {names} has no version in force on {day.isoformat()}"
@@ -125,7 +155,7 @@ class PolicyCatalog:
         current = policy
         while current.successor and current.successor not in seen:
             seen.add(current.successor)
-            following = self._by_id.get(current.successor)
+            following = self.get(current.successor)
             if following is None:
                 return []
             found = list(following.versions_on(day))
