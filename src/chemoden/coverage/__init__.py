@@ -10,9 +10,10 @@ Pass loaded policies to ``chemoden.Validator(policies=[...])``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from chemoden.coverage.bundled import bundled_policies
 from chemoden.coverage.catalog import PolicyCatalog
-from chemoden.coverage.mcd import policy_from_mcd
 from chemoden.coverage.model import (
     CoverageGroup,
     DiagnosisBasis,
@@ -23,6 +24,9 @@ from chemoden.coverage.model import (
     PolicyVersion,
 )
 from chemoden.coverage.schema import PolicySchemaError, load_policy
+
+if TYPE_CHECKING:
+    from chemoden.coverage.mcd import policy_from_mcd
 
 __all__ = [
     "CoverageGroup",
@@ -38,3 +42,12 @@ __all__ = [
     "load_policy",
     "policy_from_mcd",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The MCD loader is imported on first use: validation never needs it.
+    if name == "policy_from_mcd":
+        from chemoden.coverage.mcd import policy_from_mcd
+
+        return policy_from_mcd
+    raise AttributeError(f"module 'chemoden.coverage' has no attribute {name!r}")
