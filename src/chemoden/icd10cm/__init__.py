@@ -33,6 +33,7 @@ import datetime as dt
 
 from chemoden.icd10cm._changes import ChangeKind, CodeChange, changes_for, code_changes
 from chemoden.icd10cm._releases import (
+    MEMO_SIZE,
     CodeLookup,
     CodeStatus,
     Release,
@@ -46,6 +47,7 @@ from chemoden.icd10cm._releases import (
 )
 
 __all__ = [
+    "MEMO_SIZE",
     "ChangeKind",
     "CodeChange",
     "CodeLookup",

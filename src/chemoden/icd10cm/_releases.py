@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 _SELECTION_CACHE_SIZE = 4096
+MEMO_SIZE = 65_536
 
 
 def fiscal_year_of(day: dt.date) -> int:
@@ -195,7 +196,7 @@ class ReleaseNotBundled(LookupError):
 class ReleaseCatalog:
     """A set of releases to choose from by date of service, newest first."""
 
-    __slots__ = ("_selections", "releases")
+    __slots__ = ("_selections", "memo", "releases")
 
     def __init__(self, releases: Iterable[Release]) -> None:
         ordered = sorted(releases, key=lambda release: (release.valid_from, release.id), reverse=True)
@@ -203,6 +204,9 @@ class ReleaseCatalog:
             raise ValueError("a release catalog needs at least one release")
         self.releases: tuple[Release, ...] = tuple(ordered)
         self._selections: dict[dt.date, ReleaseSelection] = {}
+        self.memo: dict[object, object] = {}
+        """Cache for callers' results that depend only on this catalog, such as a code's
+        judgement on a date; emptied when it reaches `MEMO_SIZE` entries."""
 
     @property
     def newest(self) -> Release:

@@ -31,6 +31,7 @@ from chemoden import icd10cm
 from chemoden.context import ClaimContext
 from chemoden.findings import Severity
 from chemoden.icd10cm import (
+    MEMO_SIZE,
     ChangeKind,
     CodeChange,
     CodeLookup,
@@ -94,14 +95,31 @@ def _find_diagnosis_uses(context: ClaimContext) -> Iterator[_DiagnosisUse]:
             day = claim.date_of_service or min(context.dates)
             by_date[day] = []
         for day, numbers in sorted(by_date.items()):
-            found = catalog.lookup(diagnosis.code, day)
-            selection = catalog.select(day)
-            bracket = None
-            if selection.status is SelectionStatus.NOT_BUNDLED:
-                bracket = _agreeing_neighbours(catalog, diagnosis.code, day)
-                if bracket is not None:
-                    found = bracket[1].lookup(diagnosis.code)
+            found, selection, bracket = _judge(catalog, diagnosis.code, day)
             yield _DiagnosisUse(position, diagnosis.code, day, tuple(numbers), found, selection, bracket)
+
+
+_Judgement = tuple[CodeLookup, ReleaseSelection, "tuple[Release, Release] | None"]
+
+
+def _judge(catalog: ReleaseCatalog, code: str, day: dt.date) -> _Judgement:
+    """Return a code's status on a date, the release choice and any gap bracket; cached."""
+    key = ("diagnosis", code, day)
+    cached = catalog.memo.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    found = catalog.lookup(code, day)
+    selection = catalog.select(day)
+    bracket = None
+    if selection.status is SelectionStatus.NOT_BUNDLED:
+        bracket = _agreeing_neighbours(catalog, code, day)
+        if bracket is not None:
+            found = bracket[1].lookup(code)
+    judgement: _Judgement = (found, selection, bracket)
+    if len(catalog.memo) >= MEMO_SIZE:
+        catalog.memo.clear()
+    catalog.memo[key] = judgement
+    return judgement
 
 
 def _agreeing_neighbours(catalog: ReleaseCatalog, code: str, day: dt.date) -> tuple[Release, Release] | None:
