@@ -99,9 +99,10 @@ def claims(draw: st.DrawFn) -> chemoden.Claim:
         payer=draw(
             st.one_of(st.none(), st.sampled_from(["L35170", "L35172", "01182", "CA", "L39909", "X1"]))
         ),
-        place_of_service=draw(st.one_of(st.none(), st.sampled_from(["11", "19", "22", "24"]))),
+        place_of_service=draw(st.one_of(st.none(), st.sampled_from(["11", "19", "22", "24", "72"]))),
         diagnoses=draw(diagnoses),
         lines=lines,
+        prior_authorization=draw(st.one_of(st.none(), st.just("A1B2C3D4E5F6G7H8"))),
         prior_services=draw(
             st.lists(
                 st.builds(chemoden.PriorService, date_of_service=dates, code=st.sampled_from(KNOWN_CODES)),

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from chemoden.icd10cm import ReleaseCatalog, bundled_catalog
+from chemoden.icd10cm import ReleaseCatalog, SelectionStatus, bundled_catalog
 from chemoden.model import Claim, DrugLine, Line, Procedure
 from chemoden.reference.coding import CodingTables
 from chemoden.reference.facts import Fact
@@ -23,6 +23,8 @@ __all__ = ["ClaimContext", "NumberedLine"]
 
 _SIDE_MODIFIERS = frozenset({"RT", "LT"})
 _FEATURE_MODIFIERS = frozenset({"50", "JW", "JZ"})
+_MAX_POINTERS = 4
+_MAX_DIAGNOSES = 12
 
 
 class NumberedLine:
@@ -138,6 +140,7 @@ class ClaimContext:
         features: set[str] = set()
         pair_candidates = 0
         has_pair_edits = self.tables.has_pair_edits
+        diagnosis_count = len(claim.diagnoses)
         for numbered in self.lines:
             line = numbered.line
             facts = numbered.facts
@@ -162,23 +165,55 @@ class ClaimContext:
                     features.add(f"modifier:{modifier}")
             if has_pair_edits(line.code):
                 pair_candidates += 1
+            pointers = line.diagnosis_pointers
+            if (
+                not pointers
+                or len(pointers) > _MAX_POINTERS
+                or any(pointer < 1 or pointer > diagnosis_count for pointer in pointers)
+            ):
+                features.add("pointer-problem")
+        for numbered in self.procedures:
+            if numbered.line.units > 1:
+                features.add("multi-unit-procedure")
         if self.procedures:
             features.add("procedure")
+            if len(self.procedures) > 1:
+                features.add("multiple-procedures")
         if self.drugs:
             features.add("drug")
         if pair_candidates > 1:
             features.add("pair-candidates")
         if any(len(numbered_lines) > 1 for numbered_lines in self.by_code.values()):
             features.add("repeated-code")
+        if len({numbered.code for numbered in self.procedures}) < len(self.procedures):
+            features.add("repeated-procedure")
         if "repeated-code" in features or "multi-unit" in features:
             features.add("units-or-repeats")
+        if "repeated-procedure" in features or "multi-unit-procedure" in features:
+            features.add("procedure-units-or-repeats")
+        if features & {"modifier:50", "modifier:side", "multi-unit-procedure"}:
+            features.add("bilateral-candidate")
         if claim.diagnoses:
             features.add("diagnoses")
+            if diagnosis_count > _MAX_DIAGNOSES:
+                features.add("many-diagnoses")
+            # A diagnosis that no line points at takes the claim's date.
+            days = self.dates if claim.date_of_service is None else {*self.dates, claim.date_of_service}
+            for day in days:
+                status = self.icd10cm.select(day).status
+                if status is SelectionStatus.NOT_BUNDLED:
+                    features.add("icd-gap")
+                elif status is SelectionStatus.AFTER_NEWEST:
+                    features.add("after-newest-icd")
         if claim.prior_services:
             features.add("prior-services")
+        if not claim.prior_authorization:
+            features.add("no-prior-authorization")
         features.add("payer" if claim.payer is not None else "no-payer")
         if self.policy is not None:
             features.add("policy")
+            if self.payer_problem is not None:
+                features.add("policy-uncertain")
         return frozenset(features)
 
     def lines_with(self, code: str) -> list[NumberedLine]:

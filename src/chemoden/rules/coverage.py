@@ -114,7 +114,7 @@ def payer_policy_not_found(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.INFO,
     source="chemoden policy data",
     summary="The sources do not confirm which policy version was in force on the date of service.",
-    requires=("policy",),
+    requires=("policy", "policy-uncertain"),
 )
 def policy_version_uncertain(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -650,7 +650,7 @@ def indication_excluded_by_policy(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_LCD,
     summary="A service on the injection day that the policy calls not reasonable and necessary.",
-    requires=("policy",),
+    requires=("policy", "multiple-procedures"),
 )
 def same_day_service_not_covered(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -692,7 +692,7 @@ def same_day_service_not_covered(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_LCD,
     summary="Both sides injected in one session where the policy covers one side at a time.",
-    requires=("policy",),
+    requires=("policy", "bilateral-candidate"),
 )
 def bilateral_injection_not_covered(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
@@ -737,7 +737,7 @@ def bilateral_injection_not_covered(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source="42 CFR 419.83 (Medicare hospital outpatient department prior authorization)",
     summary="Hospital outpatient 64612/64615 with a botulinum toxin needs a prior authorization number.",
-    requires=("policy",),
+    requires=("policy", "no-prior-authorization"),
 )
 def opd_prior_authorization_missing(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)

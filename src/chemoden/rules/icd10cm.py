@@ -433,7 +433,7 @@ def _not_in_release_hit(catalog: ReleaseCatalog, use: _DiagnosisUse, release: Re
     severity=Severity.INFO,
     source=_SOURCE,
     summary="The date of service is past the newest ICD-10-CM release; diagnoses were checked against it.",
-    requires=("diagnoses",),
+    requires=("diagnoses", "after-newest-icd"),
 )
 def diagnosis_release_newer_than_bundled(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):
@@ -458,7 +458,7 @@ def diagnosis_release_newer_than_bundled(context: ClaimContext) -> Iterator[Hit]
     severity=Severity.INFO,
     source=_SOURCE,
     summary="No ICD-10-CM release covers the date of service, so a diagnosis was not checked.",
-    requires=("diagnoses",),
+    requires=("diagnoses", "icd-gap"),
 )
 def diagnosis_release_not_bundled(context: ClaimContext) -> Iterator[Hit]:
     for use in _diagnosis_uses(context):

@@ -111,7 +111,7 @@ def bilateral_code_with_side_modifier(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_BILATERAL_SOURCE,
     summary="A code that is bilateral by definition is billed for more than 1 unit in a day.",
-    requires=("units-or-repeats",),
+    requires=("procedure-units-or-repeats",),
 )
 def bilateral_code_over_one_unit(context: ClaimContext) -> Iterator[Hit]:
     groups: dict[tuple[str, object], list[NumberedLine]] = {}
@@ -141,7 +141,7 @@ def bilateral_code_over_one_unit(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_UNILATERAL_SOURCE,
     summary="A unilateral code (64612, 64616, 64617) is billed with more than 1 unit on a line.",
-    requires=("multi-unit",),
+    requires=("multi-unit-procedure",),
 )
 def unilateral_code_multiple_units(context: ClaimContext) -> Iterator[Hit]:
     for numbered, basis in _laterality_lines(context, "unilateral"):
@@ -201,7 +201,7 @@ def _sides_of(numbered: NumberedLine) -> tuple[str, ...]:
     severity=Severity.ERROR,
     source=_UNILATERAL_SOURCE,
     summary="A unilateral code is billed twice for the same side on one date, or on lines without a side.",
-    requires=("repeated-code",),
+    requires=("repeated-procedure",),
 )
 def same_side_billed_twice(context: ClaimContext) -> Iterator[Hit]:
     groups: dict[tuple[str, object], list[tuple[NumberedLine, _Basis]]] = {}

@@ -28,6 +28,7 @@ MAX_DIAGNOSES = 12
     severity=Severity.ERROR,
     source=_SOURCE,
     summary="A line points at no diagnosis.",
+    requires=("pointer-problem",),
 )
 def diagnosis_pointer_missing(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.lines:
@@ -46,6 +47,7 @@ def diagnosis_pointer_missing(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_SOURCE,
     summary="A line points at a diagnosis that the claim does not have.",
+    requires=("pointer-problem",),
 )
 def diagnosis_pointer_out_of_range(context: ClaimContext) -> Iterator[Hit]:
     count = len(context.claim.diagnoses)
@@ -67,6 +69,7 @@ def diagnosis_pointer_out_of_range(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_SOURCE,
     summary="A line carries more than 4 diagnosis pointers.",
+    requires=("pointer-problem",),
 )
 def too_many_diagnosis_pointers(context: ClaimContext) -> Iterator[Hit]:
     for numbered in context.lines:
@@ -87,6 +90,7 @@ def too_many_diagnosis_pointers(context: ClaimContext) -> Iterator[Hit]:
     severity=Severity.ERROR,
     source=_SOURCE,
     summary="The claim lists more than 12 diagnoses.",
+    requires=("many-diagnoses",),
 )
 def too_many_diagnoses(context: ClaimContext) -> Iterator[Hit]:
     count = len(context.claim.diagnoses)
