@@ -31,7 +31,7 @@ class NumberedLine:
     """A claim line with its 1-based number, date of service and the facts about its code.
 
     `facts` maps an attribute of the code's reference data (``kind``, ``laterality``,
-    ``mue``...) to the fact in effect on the line's date; it is empty for a code that
+    ``mue``...) to the fact in effect on the line's date. It is empty for a code that
     chemoden has no data for.
     """
 

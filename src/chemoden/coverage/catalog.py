@@ -33,9 +33,9 @@ class PolicyCatalog:
     """The payer policies of a validator, by policy id, contract number and state.
 
     Policies given to the constructor are held as they are. With `loader`, the catalog
-    also knows the policies of an index (`known`: policy id to payer keys) and reads each
-    one only when a claim needs it, so that a validator does not parse every bundled
-    policy before its first claim.
+    also holds the policy ids and payer keys of an index (`known`), and reads a policy
+    only when a claim needs it, so that a validator does not parse every bundled policy
+    before its first claim.
     """
 
     def __init__(
