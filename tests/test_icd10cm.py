@@ -467,6 +467,29 @@ def test_command_line_reports_header(tmp_path: Path) -> None:
     assert rules["diagnosis-code-not-billable"]["lines"] == [1, 2, 3]
 
 
+def test_command_line_date_boundary(tmp_path: Path) -> None:
+    line = {"code": "64615", "units": 1, "diagnosis_pointers": [1]}
+    claims = [
+        {"id": day, "date_of_service": day, "diagnoses": [code], "lines": [line]}
+        for day, code in [("2023-09-30", "G43E09"), ("2023-10-01", "G43E09"), ("2026-05-12", "G43.E09")]
+    ]
+    path = tmp_path / "boundary.json"
+    path.write_text(json.dumps(claims))
+    result = subprocess.run(
+        [sys.executable, "-m", "chemoden", "validate", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    reports = {report["id"]: report for report in json.loads(result.stdout)}
+    before = {finding["rule"] for finding in reports["2023-09-30"]["findings"]}
+    on_day = {finding["rule"] for finding in reports["2023-10-01"]["findings"]}
+    later = {finding["rule"] for finding in reports["2026-05-12"]["findings"]}
+    assert "diagnosis-code-not-in-effect" in before
+    assert not any(rule.startswith("diagnosis-") for rule in on_day)
+    assert not any(rule.startswith("diagnosis-") for rule in later)
+
+
 # Dates between bundled releases
 
 
