@@ -23,6 +23,14 @@ def line(code: str, units: int = 1, *modifiers: str, **extra: Any) -> dict[str, 
 
 # rule id -> (claim kwargs, expected severity, expected lines)
 FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
+    ("extremity-base-code-repeated", {"lines": [line("64642"), line("64644")]}, Severity.WARNING, (1, 2)),
+    (
+        "extremity-base-code-repeated",
+        {"lines": [line("64644", 1, "RT"), line("64644", 1, "LT")]},
+        Severity.WARNING,
+        (1, 2),
+    ),
+    ("modifier-50-not-allowed", {"lines": [line("64642"), line("64643", 1, "50")]}, Severity.WARNING, (2,)),
     ("side-modifiers-on-one-line", {"lines": [line("64616", 1, "RT", "LT")]}, Severity.WARNING, (1,)),
     ("procedure-code-malformed", {"lines": [line("6461")]}, Severity.ERROR, (1,)),
     ("procedure-code-malformed", {"lines": [line("J585")]}, Severity.ERROR, (1,)),
@@ -146,6 +154,12 @@ FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
     (
         "code-pair-not-reported-together",
         {"lines": [line("64617", 1, "LT"), line("95874")], "diagnoses": ["J38.3"]},
+        Severity.ERROR,
+        (1, 2),
+    ),
+    (
+        "code-pair-not-reported-together",
+        {"lines": [line("64617", 1, "LT"), line("95873")], "diagnoses": ["J38.3"]},
         Severity.WARNING,
         (1, 2),
     ),
@@ -214,7 +228,7 @@ FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
     (
         "drug-units-ignore-billing-unit",
         {"lines": [line("64616", 1, "50"), line("J0586", 500, "JZ")]},
-        Severity.WARNING,
+        Severity.ERROR,
         (2,),
     ),
     (
@@ -344,6 +358,16 @@ FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
 
 # rule id -> claim kwargs that must not trigger it
 PASSING: list[tuple[str, dict[str, Any]]] = [
+    ("extremity-base-code-repeated", {"lines": [line("64644"), line("64645"), line("64643")]}),
+    ("units-over-mue", {"lines": [line("64616", 1, "50"), line("95874", 2)]}),
+    (
+        "drug-amount-not-whole-vials",
+        {"lines": [line("64616", 1, "50"), line("J0585", 155, ndc="00023-3921-02")]},
+    ),
+    (
+        "addon-code-without-primary",
+        {"lines": [line("64617", 1, "LT"), line("95874")], "diagnoses": ["J38.3"]},
+    ),
     ("side-modifiers-on-one-line", {"lines": [line("64616", 1, "RT"), line("64616", 1, "LT")]}),
     ("bilateral-billed-as-side-lines", {"lines": [line("64616", 1, "RT", "LT")]}),
     ("procedure-code-malformed", {"lines": [line("64612", 1, "50"), line("0232T")]}),

@@ -384,7 +384,8 @@ def jw_waste_below_billing_unit(context: ClaimContext) -> Iterator[Hit]:
             f"The dose of {dose:,} units of {product.product} leaves {remainder} units in "
             f"{vials} vial(s) of {product.vial_units:,}, less than one billing unit of "
             f"{group.code} ({group.billing_unit} units), yet "
-            f"{lines_verb(waste_numbers, 'bills', 'bill')} {group.waste_units} JW units. Waste under "
+            f"{lines_verb(waste_numbers, 'bills', 'bill')} {group.waste_units} JW "
+            f"unit{'' if group.waste_units == 1 else 's'}. Waste under "
             "one billing unit is not billed: remove the JW line and use JZ on the dose line.",
             lines=tuple(numbered.number for numbered in group.waste),
             codes=(group.code, "JW", format_ndc(product.ndc)),
@@ -418,12 +419,16 @@ def drug_amount_not_whole_vials(context: ClaimContext) -> Iterator[Hit]:
             continue
         if vials * product.vial_units - dose < group.billing_unit:
             continue  # waste under one billing unit: jw-waste-below-billing-unit reports JW
+        has_jz = any("JZ" in numbered.line.modifiers for numbered in group.dose)
+        if not group.waste and not has_jz and group.date >= JZ_REQUIRED_FROM:
+            continue  # jw-jz-modifier-missing reports the line, with the same fix
 
         rest = vials * product.vial_units - total
         if rest > 0:
+            drop_jz = " (and remove JZ from the dose line)" if has_jz else ""
             advice = (
                 f"{rest:,} units of the opened vial(s) are not accounted for: if they were "
-                "discarded, bill them on a JW line (and drop JZ); check the units"
+                f"discarded, bill them on a JW line{drop_jz}; check the units"
             )
         else:
             advice = "the billed units are more than the vials opened hold; check the units"

@@ -260,6 +260,18 @@ def modifier_50_not_allowed(context: ClaimContext) -> Iterator[Hit]:
         if numbered.value("laterality") == "bilateral":
             continue  # reported by bilateral-code-with-modifier-50
         indicator = numbered.facts.get("bilateral_indicator")
+        if indicator is None and "addon_primaries" in numbered.facts:
+            yield Hit(
+                f"Modifier 50 does not apply to add-on code {numbered.code} (line "
+                f"{numbered.number}): an add-on is reported per additional site or unit, never "
+                "as bilateral. Remove modifier 50 and bill the units the add-on's descriptor "
+                "counts.",
+                lines=(numbered.number,),
+                codes=(numbered.code, "50"),
+                severity=Severity.WARNING,
+                source="codingahead.com modifier 50 guide (no modifier 50 on add-on codes) [secondary]",
+            )
+            continue
         if indicator is None or indicator.value == "1":
             continue
         yield Hit(
@@ -271,6 +283,36 @@ def modifier_50_not_allowed(context: ClaimContext) -> Iterator[Hit]:
             codes=(numbered.code, "50"),
             severity=severity_for(indicator.confidence),
             source=fact_source(indicator),
+        )
+
+
+@rule(
+    "extremity-base-code-repeated",
+    family=Family.LATERALITY_AND_UNITS,
+    severity=Severity.WARNING,
+    source="CPT guidelines for 64642-64647 as summarized by iframe.ai and codingmcw [secondary]",
+    summary="More than one extremity base code (64642, 64644) in a day; further limbs take the add-ons.",
+    requires=("procedure",),
+)
+def extremity_base_code_repeated(context: ClaimContext) -> Iterator[Hit]:
+    by_date: dict[object, list[NumberedLine]] = {}
+    for numbered in context.procedures:
+        facts = numbered.facts
+        if numbered.value("laterality") == "per-extremity" and "addon_primaries" not in facts:
+            by_date.setdefault(numbered.date, []).append(numbered)
+    for lines in by_date.values():
+        units = sum(numbered.line.units for numbered in lines)
+        if units < 2:
+            continue
+        numbers = [numbered.number for numbered in lines]
+        codes = sorted({numbered.code for numbered in lines})
+        yield Hit(
+            f"{' and '.join(codes)} ({lines_text(numbers)}) bill {units} extremity base units on "
+            "one date. Report one base code per session (64644 when any limb had 5 or more "
+            "muscles injected, else 64642) and each further limb with an add-on: 64643 for 1 to "
+            "4 muscles, 64645 for 5 or more.",
+            lines=tuple(numbers),
+            codes=tuple(codes),
         )
 
 
@@ -373,6 +415,8 @@ def units_over_mue(context: ClaimContext) -> Iterator[Hit]:
             continue
         if limit == 1 and numbered.value("laterality") in _ONE_UNIT_LATERALITIES:
             continue  # the laterality rules report it, with the same fix
+        if numbered.kind == "guidance":
+            continue  # guidance-over-one-unit-per-day reports it, with the same fix
         yield Hit(
             f"Line {numbered.number} bills {numbered.line.units} units of {numbered.code}, "
             f"above its MUE of {limit}; the units over the MUE will be denied. Bill at most "

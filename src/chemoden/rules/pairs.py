@@ -127,11 +127,19 @@ def addon_code_without_primary(context: ClaimContext) -> Iterator[Hit]:
         listed = [other for other in same_day if other.code in primaries]
         if listed:
             continue
-        other_procedures = [
+        chemodenervation = [
             other for other in same_day if other.kind == "chemodenervation" and other.code != numbered.code
         ]
-        if other_procedures:
-            codes = sorted({other.code for other in other_procedures})
+        # A primary that a pair edit bars with the add-on is reported by the pair rule.
+        unlisted = [
+            other
+            for other in chemodenervation
+            if not context.tables.pair_edits(other.code, numbered.code, numbered.date)
+        ]
+        if chemodenervation and not unlisted:
+            continue
+        if unlisted:
+            codes = sorted({other.code for other in unlisted})
             yield Hit(
                 f"Add-on code {numbered.code} (line {numbered.number}) is billed with "
                 f"{', '.join(codes)}, which is not among its primary codes "
@@ -172,7 +180,8 @@ def guidance_over_one_unit_per_day(context: ClaimContext) -> Iterator[Hit]:
         numbers = sorted(numbered.number for numbered in group)
         codes = sorted({numbered.code for numbered in group})
         yield Hit(
-            f"{' and '.join(codes)} bill {units} units of chemodenervation guidance on "
+            f"{' and '.join(codes)} {'bills' if len(codes) == 1 else 'bill'} {units} units of "
+            f"chemodenervation guidance on "
             f"{day.isoformat()} ({lines_text(numbers)}). Guidance is reported once per day, "
             "with one method (95873 electrical stimulation or 95874 needle EMG), whatever "
             "the number of muscles or injections: keep 1 unit of the method used.",
