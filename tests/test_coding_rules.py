@@ -23,6 +23,12 @@ def line(code: str, units: int = 1, *modifiers: str, **extra: Any) -> dict[str, 
 
 # rule id -> (claim kwargs, expected severity, expected lines)
 FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
+    (
+        "drug-units-ignore-billing-unit",
+        {"lines": [line("64616", 1, "50"), line("J0586", 300, "JZ", ndc=DYSPORT_300)]},
+        Severity.WARNING,
+        (2,),
+    ),
     ("extremity-base-code-repeated", {"lines": [line("64642"), line("64644")]}, Severity.WARNING, (1, 2)),
     (
         "extremity-base-code-repeated",
@@ -358,6 +364,10 @@ FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
 
 # rule id -> claim kwargs that must not trigger it
 PASSING: list[tuple[str, dict[str, Any]]] = [
+    (
+        "drug-units-ignore-billing-unit",
+        {"lines": [line("64616", 1, "50"), line("J0586", 60, "JZ", ndc=DYSPORT_300)]},
+    ),
     ("extremity-base-code-repeated", {"lines": [line("64644"), line("64645"), line("64643")]}),
     ("units-over-mue", {"lines": [line("64616", 1, "50"), line("95874", 2)]}),
     (

@@ -39,6 +39,7 @@ JZ_REQUIRED_FROM = dt.date(2023, 7, 1)
 _JW_JZ_SOURCE = (
     "CMS Claims Processing Manual ch. 17 s40 (JW and JZ modifiers); Noridian JW/JZ billing guidelines A53024"
 )
+_UNITS_SOURCE = "HCPCS Level II descriptors of J0586 (5 units) and J0587 (100 units)"
 _NO_JW_JZ_PLACES = frozenset({"50", "72"})  # FQHC and RHC claims do not report JW or JZ
 _FACILITY_PLACES = frozenset({"19", "21", "22", "23", "24"})
 
@@ -166,8 +167,8 @@ def chemodenervation_without_drug(context: ClaimContext) -> Iterator[Hit]:
     "drug-units-ignore-billing-unit",
     family=Family.DRUG_LINES,
     severity=Severity.ERROR,
-    source="HCPCS Level II descriptors of J0586 (5 units) and J0587 (100 units); product labels",
-    summary="Drug units look like product units: converted to product units they exceed the label maximum.",
+    source=_UNITS_SOURCE + "; product labels",
+    summary="Drug units look like product units: they exceed the label maximum or fill whole vials.",
     requires=(
         "toxin",
         "multi-unit",
@@ -179,24 +180,58 @@ def drug_units_ignore_billing_unit(context: ClaimContext) -> Iterator[Hit]:
             continue
         maximum = group.facts.get("label_max_units")
         billed = group.dose_units
-        if maximum is None or not units_ignore_billing_unit(group.billing_unit, billed, maximum):
-            continue
-        product_units = billed * group.billing_unit
         brand_fact = group.facts.get("brand")
         brand = brand_fact.value if brand_fact is not None else group.code
         corrected = math.ceil(billed / group.billing_unit)
         numbers = [numbered.number for numbered in group.dose]
-        yield Hit(
-            f"{billed:,} units of {group.code} ({lines_text(numbers)}) are "
-            f"{product_units:,} {brand} units, above the label maximum of "
-            f"{int(maximum.value):,} in a session: one billing unit of {group.code} is "
-            f"{group.billing_unit} {brand} units. If {billed:,} {brand} units were given, "
-            f"bill {corrected:,} units.",
-            lines=tuple(numbers),
-            codes=(group.code,),
-            severity=severity_for(maximum.confidence),
-            source=fact_source(maximum),
-        )
+        if maximum is not None and units_ignore_billing_unit(group.billing_unit, billed, maximum):
+            product_units = billed * group.billing_unit
+            yield Hit(
+                f"{billed:,} units of {group.code} ({lines_text(numbers)}) are "
+                f"{product_units:,} {brand} units, above the label maximum of "
+                f"{int(maximum.value):,} in a session: one billing unit of {group.code} is "
+                f"{group.billing_unit} {brand} units. If {billed:,} {brand} units were given, "
+                f"bill {corrected:,} units.",
+                lines=tuple(numbers),
+                codes=(group.code,),
+                severity=severity_for(maximum.confidence),
+                source=fact_source(maximum),
+            )
+            continue
+        hit = _units_match_vial_contents(context, group, brand, corrected, numbers)
+        if hit is not None:
+            yield hit
+
+
+def _units_match_vial_contents(
+    context: ClaimContext, group: _DrugGroup, brand: str, corrected: int, numbers: list[int]
+) -> Hit | None:
+    """Return a warning when billed units equal whole vials counted in product units.
+
+    300 units of J0586 with a 300-unit Dysport vial are 1,500 Dysport units, five vials
+    used up with nothing left; far more likely, one vial's 300 units were billed as if
+    the billing unit were 1. This is a guess, so it gives a warning.
+    """
+    if group.billing_unit <= 1:
+        return None
+    product = _shared_product(context, group)
+    if product is None:
+        return None
+    billed_total = group.dose_units + group.waste_units
+    if billed_total % product.vial_units != 0:
+        return None
+    vials = billed_total // product.vial_units
+    return Hit(
+        f"{group.dose_units:,} units of {group.code} ({lines_text(numbers)}) equal the content of "
+        f"{vials} vial{'s' if vials > 1 else ''} of {product.product} counted in {brand} units, but "
+        f"one billing unit of {group.code} is {group.billing_unit} {brand} units, so the claim "
+        f"bills {billed_total * group.billing_unit:,} {brand} units. If {group.dose_units:,} {brand} "
+        f"units were given, bill {corrected:,} units.",
+        lines=tuple(numbers),
+        codes=(group.code, format_ndc(product.ndc)),
+        severity=Severity.WARNING,
+        source=_UNITS_SOURCE + "; manufacturers' vial sizes",
+    )
 
 
 @rule(
