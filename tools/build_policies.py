@@ -68,11 +68,24 @@ AAPC = (
     "https://www.aapc.com/codes/coding-newsletters/my-pain-management-coding-alert/"
     "icd-10-coding-check-out-1-payers-faceneck-chemodenervation-code-list-159008-article"
 )
-CFR = "42 CFR 419.83 (hospital outpatient prior authorization): https://checkoutapi.com/regulations/42/419.83"
+CMS_OPD_PA = (
+    "CMS, Prior Authorization for Certain Hospital Outpatient Department (OPD) Services: "
+    "https://www.cms.gov/research-statistics-data-systems/medicare-fee-service-compliance-programs/"
+    "prior-authorization-and-pre-claim-review-initiatives/prior-authorization-certain-hospital-"
+    "outpatient-department-opd-services"
+)
+CFR = "42 CFR 419.83 (hospital outpatient prior authorization), as reproduced by https://checkoutapi.com/regulations/42/419.83"
+ICD10CM_G80 = (
+    "ICD-10-CM tabular list, category G80 (cerebral palsy), a condition of central nervous system origin"
+)
 SSA = "Social Security Act section 1862(a)(10): Medicare excludes cosmetic surgery"
 WPS_NEWS = "WPS news on the new LCD (MSHO copy): https://www.msho.org/aws/MSHO/page_template/show_detail/611932?model_name=news_article"
 CCE = "carecostestimate Medicare Botox coverage (NGS A52848 groups): https://carecostestimate.com/medicare/coverage/botox"
 ICDLIST_G43E = "icdlist G43.E (chronic migraine with aura, new 2023-10-01): https://icdlist.com/icd-10/G43.E"
+
+# Diagnoses that need no second code under a spasticity group: cerebral palsy is
+# itself a condition of central nervous system origin.
+CEREBRAL_PALSY = ["G80-"]
 
 UNCONFIRMED, SECONDARY, CONFIRMED, CONFLICT = "unconfirmed", "secondary", "confirmed", "conflict"
 
@@ -209,12 +222,14 @@ def harmonized_groups(
     spasticity_secondary = {
         "applies_to": [],
         "required": [],
+        "exempt": CEREBRAL_PALSY,
         "confidence": CONFIRMED if jf_secondary else UNCONFIRMED,
-        "source": N_A57186_R10,
+        "source": f"{N_A57186_R10}; {ICD10CM_G80}",
         "note": (
             "Spasticity diagnoses (article Group 2) need a second code from Group 3 (a condition of "
             "central nervous system origin); chemoden does not hold either list"
             + ("" if jf_secondary else "; confirmed for Noridian JF A57186 only, assumed here")
+            + "; cerebral palsy (G80) names the central nervous system origin itself"
         ),
     }
     return [
@@ -517,7 +532,7 @@ def medicare_common() -> dict[str, Any]:
             "drug_codes": TOXINS_A_B,
             "valid_from": dt.date(2020, 7, 1),
             "confidence": CONFIRMED,
-            "source": f"{CFR}; {N_PA_JE}",
+            "source": f"{CMS_OPD_PA}; {CFR}; {N_PA_JE}",
         },
     }
 
@@ -848,9 +863,10 @@ def policies() -> list[tuple[str, dict[str, Any]]]:
                         {
                             "applies_to": [],
                             "required": [],
+                            "exempt": CEREBRAL_PALSY,
                             "confidence": CONFIRMED,
-                            "source": N_A57186_R10,
-                            "note": "Group 2 spasticity diagnoses need a second code from Group 3 (central nervous system origin); chemoden does not hold either list",
+                            "source": f"{N_A57186_R10}; {ICD10CM_G80}",
+                            "note": "Group 2 spasticity diagnoses need a second code from Group 3 (central nervous system origin); chemoden does not hold either list; cerebral palsy (G80) names the central nervous system origin itself",
                         }
                     ],
                 ),

@@ -121,7 +121,10 @@ def _version_section(version: PolicyVersion) -> list[str]:
     for group in version.groups:
         for requirement in group.secondary_diagnoses:
             required = ", ".join(requirement.required) or "list not held"
-            extras.append(f"- {group.indication}: second diagnosis required ({required}); {requirement.note}")
+            exempt = f"; not needed with {', '.join(requirement.exempt)}" if requirement.exempt else ""
+            extras.append(
+                f"- {group.indication}: second diagnosis required ({required}{exempt}); {requirement.note}"
+            )
         for exclusion in group.exclusions:
             codes = ", ".join(exclusion.codes) or "no distinct ICD-10-CM code"
             extras.append(f"- {group.indication}: not covered for {exclusion.description} ({codes})")
@@ -142,7 +145,9 @@ def _version_section(version: PolicyVersion) -> list[str]:
         extras.append(
             f"- {program.name}: places of service {', '.join(sorted(program.places_of_service))}: "
             f"{', '.join(sorted(program.procedure_codes))} with {', '.join(sorted(program.drug_codes))}, "
-            f"from {program.valid_from.isoformat()}"
+            f"from {program.valid_from.isoformat()}; the hospital requests it and puts the unique "
+            "tracking number (UTN) on its own claim, and related physician claims can be denied "
+            "when the hospital service was not affirmed"
         )
     if extras:
         lines += ["", "Other rules and notes:", "", *extras]

@@ -209,13 +209,16 @@ class SecondaryDiagnosisRule:
     `applies_to` holds the group codes or prefixes that need the second code (empty:
     every code of the group). `required` holds the codes or prefixes of which one must
     be on the claim; empty means that the policy requires one but chemoden does not
-    hold the list, so the rule can only remind the coder.
+    hold the list, so the rule can only remind the coder. `exempt` holds the codes or
+    prefixes that need no second code because they name the required condition
+    themselves (cerebral palsy, G80, is itself of central nervous system origin).
     """
 
     confidence: Confidence
     source: str
     applies_to: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     required: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    exempt: tuple[str, ...] = attrs.field(default=(), converter=_codes)
     note: str = ""
 
 

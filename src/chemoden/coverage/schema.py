@@ -236,6 +236,7 @@ def _secondary(table: _Table) -> SecondaryDiagnosisRule:
         source=table.text("source"),
         applies_to=table.codes("applies_to"),
         required=table.codes("required"),
+        exempt=table.codes("exempt"),
         note=table.text("note", ""),
     )
     table.finish()
