@@ -362,3 +362,16 @@ def test_rules_found_helper_with_bundled_policy() -> None:
         if finding.severity is not Severity.INFO
     ]
     assert problems == []
+
+
+def test_user_policy_secondary_once_per_primary(acme: chemoden.Validator) -> None:
+    lines = [
+        line("64642", diagnosis_pointers=[1, 2]),
+        line("64642", diagnosis_pointers=[1, 2]),
+        line("J0585", 100, "JZ", diagnosis_pointers=[1, 2]),
+    ]
+    missing = acme_rules(acme, lines, ["R25.2", "G81.11"])["secondary-diagnosis-missing"]
+    assert len(missing) == 1
+    assert missing[0].codes == ("R25.2",)
+    assert missing[0].lines == (1, 2)
+    assert missing[0].message.startswith("Lines 1 and 2: R25.2 needs a second diagnosis")

@@ -21,12 +21,20 @@ the coding tables, and `coverage-not-checked` says that coverage was not checked
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence, Sized
 
 from chemoden.context import ClaimContext, NumberedLine
-from chemoden.coverage.analysis import ClaimCoverage, claim_coverage, drug_facts, product_units
-from chemoden.coverage.model import CoverageGroup, DiagnosisList, DoseLimit, match_code
+from chemoden.coverage.analysis import ClaimCoverage, LineCoverage, claim_coverage, drug_facts, product_units
+from chemoden.coverage.model import (
+    CoverageGroup,
+    DiagnosisList,
+    DoseLimit,
+    Exclusion,
+    SecondaryDiagnosisRule,
+    match_code,
+)
 from chemoden.findings import Severity
+from chemoden.icd10cm import CodeStatus
 from chemoden.reference.facts import Confidence
 from chemoden.registry import Family, Hit, rule
 from chemoden.rules._common import fact_source, lines_text, units_ignore_billing_unit
@@ -72,6 +80,49 @@ def _format_units(value: float) -> str:
     if value == int(value):
         return f"{int(value):,}"
     return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _lines_label(numbers: Sequence[int]) -> str:
+    """Return ``Line 2`` or ``Lines 2 and 3``: `lines_text` capitalized to start a message."""
+    text = lines_text(numbers)
+    return text[0].upper() + text[1:]
+
+
+def _verb(items: Sized, singular: str, plural: str) -> str:
+    return singular if len(items) == 1 else plural
+
+
+def _and_list(codes: Sequence[str]) -> str:
+    """Return ``A``, ``A and B`` or ``A, B and C``."""
+    if len(codes) == 1:
+        return codes[0]
+    return f"{', '.join(codes[:-1])} and {codes[-1]}"
+
+
+def _diagnoses_text(codes: Sequence[str]) -> str:
+    """Return ``diagnosis G24.3`` or ``diagnoses I69.351 and G81.11``."""
+    return f"{'diagnosis' if len(codes) == 1 else 'diagnoses'} {_and_list(codes)}"
+
+
+def _reported_elsewhere(context: ClaimContext, coverage: ClaimCoverage, code: str, day: dt.date) -> bool:
+    """Tell whether another rule already reports this diagnosis as the claim's mistake.
+
+    A header or unknown code on the date is reported by the ICD-10-CM rules, and a
+    cosmetic diagnosis by `cosmetic-use-not-covered`. Without an ICD-10-CM release for
+    the date (status ``NOT_CHECKED``), no ICD-10-CM rule judges the code, so coverage does.
+    """
+    if coverage.version.matches_cosmetic(code) is not None:
+        return True
+    status = context.icd10cm.lookup(code, day).status
+    return status is CodeStatus.HEADER or status is CodeStatus.UNKNOWN
+
+
+def _diagnoses_to_check(
+    context: ClaimContext, coverage: ClaimCoverage, item: LineCoverage
+) -> tuple[str, ...]:
+    """Return the line's diagnoses that no other rule reports, for the diagnosis-support check."""
+    day = item.line.date
+    return tuple(code for code in item.diagnoses if not _reported_elsewhere(context, coverage, code, day))
 
 
 @rule(
@@ -141,42 +192,52 @@ def coverage_not_verified(context: ClaimContext) -> Iterator[Hit]:
     if coverage is None:
         return
     version = coverage.version
+    # One note per reason, procedure code set and diagnoses, naming every line it concerns,
+    # so that a 64642 + 64643 claim gets one note rather than one per line.
+    notes: dict[tuple[str, tuple[str, ...]], list[LineCoverage]] = {}
     for item in coverage.lines:
         code = item.line.code
         if item.candidates and not item.diagnoses:
             # The claim has no diagnosis at all; the diagnosis-pointer rules report the error.
-            yield Hit(
-                f"Line {item.line.number}: {code} has no diagnosis to check against "
-                f"{version.citation()}, so its coverage was not checked. Add the ICD-10-CM "
-                "diagnosis that the record supports and point the line at it.",
-                lines=(item.line.number,),
-                codes=(code,),
-                source=_source(coverage),
-            )
+            notes.setdefault(("no-diagnosis", ()), []).append(item)
         elif not item.candidates:
             if version.procedure_list.complete and code not in version.procedure_list.codes:
                 continue  # reported by procedure-not-covered-by-policy
-            yield Hit(
-                f"Line {item.line.number}: chemoden has no coverage group for {code} under "
-                f"{version.citation()}, so its diagnosis, drug and dose were not checked "
-                "against the policy. Check the article by hand.",
-                lines=(item.line.number,),
-                codes=(code,),
-                source=_source(coverage),
-            )
+            notes.setdefault(("no-group", (code,)), []).append(item)
         elif not item.supported and any(
             group.diagnosis_list is DiagnosisList.PARTIAL for group in item.candidates
         ):
-            shown = ", ".join(item.diagnoses)
-            yield Hit(
-                f"Line {item.line.number}: chemoden holds only part of the covered-diagnosis list "
-                f"for {code} under {version.citation()}, and {shown} is not in that part. "
-                "Check the article's ICD-10-CM table, or load the article from the CMS Medicare "
-                "Coverage Database download.",
-                lines=(item.line.number,),
-                codes=(code, *item.diagnoses),
-                source=_source(coverage),
+            checked = _diagnoses_to_check(context, coverage, item)
+            if checked:
+                notes.setdefault(("partial", checked), []).append(item)
+    for (reason, codes), items in notes.items():
+        numbers = tuple(item.line.number for item in items)
+        procedures = _and_list(list(dict.fromkeys(item.line.code for item in items)))
+        if reason == "no-diagnosis":
+            message = (
+                f"{procedures} {_verb(items, 'has', 'have')} no diagnosis to check against "
+                f"{version.citation()}, so coverage was not checked. Add the ICD-10-CM diagnosis "
+                f"that the record supports and point {_verb(items, 'the line', 'the lines')} at it."
             )
+        elif reason == "no-group":
+            message = (
+                f"chemoden has no coverage group for {procedures} under {version.citation()}, so "
+                "the diagnosis, drug and dose were not checked against the policy. Check the "
+                "article by hand."
+            )
+        else:
+            message = (
+                f"chemoden holds only part of the covered-diagnosis list for {procedures} under "
+                f"{version.citation()}, and {_diagnoses_text(codes)} {_verb(codes, 'is', 'are')} "
+                "not in that part. Check the article's ICD-10-CM table, or load the article from "
+                "the CMS Medicare Coverage Database download."
+            )
+        yield Hit(
+            f"{_lines_label(numbers)}: {message}",
+            lines=numbers,
+            codes=tuple(dict.fromkeys((*(item.line.code for item in items), *codes))),
+            source=_source(coverage),
+        )
 
 
 @rule(
@@ -223,6 +284,9 @@ def diagnosis_not_covered_for_procedure(context: ClaimContext) -> Iterator[Hit]:
             continue  # a line without a diagnosis is reported by coverage-not-verified
         if any(group.diagnosis_list is DiagnosisList.PARTIAL for group in item.candidates):
             continue  # reported as info by coverage-not-verified
+        shown_codes = _diagnoses_to_check(context, coverage, item)
+        if not shown_codes:
+            continue  # the ICD-10-CM rules or cosmetic-use-not-covered report these diagnoses
         certain = all(
             group.diagnosis_list is DiagnosisList.COMPLETE
             or all(mapping.unambiguous for mapping in group.diagnoses)
@@ -232,10 +296,10 @@ def diagnosis_not_covered_for_procedure(context: ClaimContext) -> Iterator[Hit]:
             f"{group.indication}: {', '.join(code for mapping in group.diagnoses for code in mapping.codes)}"
             for group in item.candidates
         )
-        shown = ", ".join(item.diagnoses)
+        shown = _diagnoses_text(shown_codes)
         message = (
-            f"Line {item.line.number}: diagnosis {shown} does not support {item.line.code} under "
-            f"{coverage.version.citation()}. Covered diagnoses: {covered}."
+            f"Line {item.line.number}: {shown} {_verb(shown_codes, 'does', 'do')} not support "
+            f"{item.line.code} under {coverage.version.citation()}. Covered diagnoses: {covered}."
         )
         if certain:
             message += (
@@ -252,7 +316,7 @@ def diagnosis_not_covered_for_procedure(context: ClaimContext) -> Iterator[Hit]:
         yield Hit(
             message,
             lines=(item.line.number,),
-            codes=(item.line.code, *item.diagnoses),
+            codes=(item.line.code, *shown_codes),
             severity=_severity(coverage, Severity.ERROR if certain else Severity.WARNING),
             source=_source(coverage, reasons[0] if certain and reasons else ""),
         )
@@ -512,54 +576,81 @@ def secondary_diagnosis_missing(context: ClaimContext) -> Iterator[Hit]:
     if coverage is None:
         return
     claim_codes = coverage.diagnoses
+    # One finding per primary diagnosis and requirement, naming every line it concerns.
+    missing: dict[tuple[str, int], tuple[CoverageGroup, SecondaryDiagnosisRule, list[int]]] = {}
     for item in coverage.lines:
         # A group whose list chemoden holds only in part may still need the second code.
         groups = item.supported or tuple(
             group for group in item.candidates if group.diagnosis_list is DiagnosisList.PARTIAL
         )
         for group in groups:
-            if not group.secondary_diagnoses:
-                continue
-            primaries = [
-                code
-                for code in item.diagnoses
-                if not item.supported or any(mapping.matches(code) for mapping in group.diagnoses)
-            ]
             for requirement in group.secondary_diagnoses:
-                needing = [
-                    code
-                    for code in primaries
-                    if not requirement.applies_to or match_code(code, requirement.applies_to)
-                ]
-                if not needing:
+                primary = _primary_without_second_code(item, group, requirement, claim_codes)
+                if primary is None:
                     continue
-                if not requirement.required:
-                    yield Hit(
-                        f"Line {item.line.number}: under {coverage.version.citation()}, {', '.join(needing)} "
-                        f"needs a second diagnosis ({requirement.note}). chemoden does not hold that list; "
-                        "make sure the claim carries the required second code.",
-                        lines=(item.line.number,),
-                        codes=tuple(needing),
-                        severity=Severity.INFO,
-                        source=_source(coverage, requirement.source),
-                    )
-                    continue
-                if any(
-                    code not in needing and match_code(code, requirement.required) for code in claim_codes
-                ):
-                    continue
-                shown = ", ".join(requirement.required[:12]) + (
-                    " ..." if len(requirement.required) > 12 else ""
-                )
-                yield Hit(
-                    f"Line {item.line.number}: {', '.join(needing)} needs a second diagnosis from "
-                    f"{shown} under {coverage.version.citation()}, and the claim has none. Add the "
-                    "secondary diagnosis that the record supports.",
-                    lines=(item.line.number,),
-                    codes=tuple(needing),
-                    severity=_severity(coverage, _confirmed(requirement.confidence)),
-                    source=_source(coverage, requirement.source),
-                )
+                key = (primary, id(requirement))
+                if key not in missing:
+                    missing[key] = (group, requirement, [])
+                numbers = missing[key][2]
+                if item.line.number not in numbers:
+                    numbers.append(item.line.number)
+    citation = coverage.version.citation()
+    for (primary, _), (group, requirement, numbers) in missing.items():
+        label = _lines_label(numbers)
+        if not requirement.required:
+            yield Hit(
+                f"{label}: under {citation}, {primary} needs a second diagnosis for "
+                f"{group.indication} ({requirement.note}), and it is the only diagnosis on the claim. "
+                "Add the second code that the record supports.",
+                lines=tuple(numbers),
+                codes=(primary,),
+                severity=Severity.INFO,
+                source=_source(coverage, requirement.source),
+            )
+            continue
+        shown = ", ".join(requirement.required[:12]) + (" ..." if len(requirement.required) > 12 else "")
+        yield Hit(
+            f"{label}: {primary} needs a second diagnosis from {shown} under {citation}, and the "
+            "claim has none. Add the secondary diagnosis that the record supports.",
+            lines=tuple(numbers),
+            codes=(primary,),
+            severity=_severity(coverage, _confirmed(requirement.confidence)),
+            source=_source(coverage, requirement.source),
+        )
+
+
+def _primary_without_second_code(
+    item: LineCoverage,
+    group: CoverageGroup,
+    requirement: SecondaryDiagnosisRule,
+    claim_codes: tuple[str, ...],
+) -> str | None:
+    """Return the line's diagnosis that needs a second code the claim lacks, or None.
+
+    A primary is a diagnosis of the line that the requirement applies to (every code of
+    the group when `applies_to` is empty). A code in `required` or `exempt` names the
+    required condition itself, so it needs no second code and can be the second code of
+    another primary. With the `required` list held, the claim must carry another code
+    from it. Without the list, any other diagnosis on the claim may be the second code.
+    """
+    primaries = [
+        code
+        for code in item.diagnoses
+        if (not item.supported or any(mapping.matches(code) for mapping in group.diagnoses))
+        and (not requirement.applies_to or match_code(code, requirement.applies_to))
+        and not match_code(code, requirement.exempt)
+        and not match_code(code, requirement.required)
+    ]
+    for primary in primaries:
+        others = [code for code in claim_codes if code != primary]
+        if requirement.required:
+            if not any(match_code(code, requirement.required) for code in others):
+                return primary
+        # NOTE: without the list, chemoden cannot tell whether the other code is one of
+        # the required conditions, so any second diagnosis is accepted.
+        elif not others:
+            return primary
+    return None
 
 
 @rule(
@@ -605,43 +696,54 @@ def cosmetic_use_not_covered(context: ClaimContext) -> Iterator[Hit]:
     family=Family.COVERAGE,
     severity=Severity.ERROR,
     source=_LCD,
-    summary="The policy excludes a condition under the indication billed (or needs it ruled out).",
+    summary=(
+        "A diagnosis on the claim is one the policy excludes; info where only the record can "
+        "show the excluded condition."
+    ),
     requires=("policy",),
 )
 def indication_excluded_by_policy(context: ClaimContext) -> Iterator[Hit]:
     coverage = claim_coverage(context)
     if coverage is None:
         return
-    seen: list[object] = []
+    citation = coverage.version.citation()
+    # One finding per exclusion, naming every line whose groups carry it.
+    found: dict[int, tuple[Exclusion, CoverageGroup, list[LineCoverage]]] = {}
     for item in coverage.lines:
         for group in item.supported or item.candidates:
             for exclusion in group.exclusions:
-                if exclusion in seen:
-                    continue
-                seen.append(exclusion)
-                if not exclusion.codes:
-                    yield Hit(
-                        f"Line {item.line.number}: {coverage.version.citation()} does not cover "
-                        f"{exclusion.description} under {group.indication}, and ICD-10-CM cannot tell "
-                        "it apart from the covered condition. Make sure the record documents the "
-                        "covered condition.",
-                        lines=(item.line.number,),
-                        codes=(item.line.code,),
-                        severity=Severity.WARNING,
-                        source=_source(coverage, exclusion.source),
-                    )
-                    continue
-                excluded = [code for code in coverage.diagnoses if match_code(code, exclusion.codes)]
-                if excluded:
-                    yield Hit(
-                        f"Line {item.line.number}: diagnosis {', '.join(excluded)} is listed as not "
-                        f"covered ({exclusion.description}) under {coverage.version.citation()}. "
-                        "Remove the service or code the covered condition that the record supports.",
-                        lines=(item.line.number,),
-                        codes=(item.line.code, *excluded),
-                        severity=_severity(coverage, _confirmed(exclusion.confidence)),
-                        source=_source(coverage, exclusion.source),
-                    )
+                key = id(exclusion)
+                if key not in found:
+                    found[key] = (exclusion, group, [])
+                if item not in found[key][2]:
+                    found[key][2].append(item)
+    for exclusion, group, items in found.values():
+        numbers = tuple(item.line.number for item in items)
+        procedures = tuple(dict.fromkeys(item.line.code for item in items))
+        if not exclusion.codes:
+            # No code on a claim can show this condition, so only the record can settle it:
+            # a reminder, not a finding that the coder could fix from the codes.
+            yield Hit(
+                f"{_lines_label(numbers)}: {citation} does not cover {exclusion.description} "
+                f"under {group.indication}, and ICD-10-CM cannot tell it apart from the covered "
+                "condition. Make sure the record documents the covered condition.",
+                lines=numbers,
+                codes=procedures,
+                severity=Severity.INFO,
+                source=_source(coverage, exclusion.source),
+            )
+            continue
+        excluded = [code for code in coverage.diagnoses if match_code(code, exclusion.codes)]
+        if excluded:
+            yield Hit(
+                f"{_lines_label(numbers)}: {_diagnoses_text(excluded)} {_verb(excluded, 'is', 'are')} "
+                f"listed as not covered ({exclusion.description}) under {citation}. Remove the "
+                "service or code the covered condition that the record supports.",
+                lines=numbers,
+                codes=(*procedures, *excluded),
+                severity=_severity(coverage, _confirmed(exclusion.confidence)),
+                source=_source(coverage, exclusion.source),
+            )
 
 
 @rule(
@@ -720,7 +822,7 @@ def bilateral_injection_not_covered(context: ClaimContext) -> Iterator[Hit]:
             if group.no_bilateral_same_session
         )
         yield Hit(
-            f"{lines_text(_numbers(lines))}: both sides injected on {day.isoformat()}; "
+            f"{_lines_label(_numbers(lines))}: both sides injected on {day.isoformat()}; "
             f"{coverage.version.citation()} does not cover simultaneous bilateral injection for "
             f"{group.indication}. Inject one side and the other 2 to 4 weeks later, and bill each "
             "side on its date.",
@@ -734,12 +836,19 @@ def bilateral_injection_not_covered(context: ClaimContext) -> Iterator[Hit]:
 @rule(
     "opd-prior-authorization-missing",
     family=Family.COVERAGE,
-    severity=Severity.ERROR,
-    source="42 CFR 419.83 (Medicare hospital outpatient department prior authorization)",
-    summary="Hospital outpatient 64612/64615 with a botulinum toxin needs a prior authorization number.",
+    severity=Severity.WARNING,
+    source="42 CFR 419.83 (Medicare prior authorization for hospital outpatient department services)",
+    summary=(
+        "Hospital outpatient 64612/64615 with a botulinum toxin: the hospital needs an affirmed "
+        "prior authorization, or related physician claims can be denied."
+    ),
     requires=("policy", "no-prior-authorization"),
 )
 def opd_prior_authorization_missing(context: ClaimContext) -> Iterator[Hit]:
+    # The hospital requests the prior authorization and puts its unique tracking number
+    # (UTN) on its own institutional claim. chemoden's claims are professional claims, so
+    # the finding tells the office to make sure the hospital has it; the claim's
+    # prior_authorization field records that it was affirmed.
     coverage = claim_coverage(context)
     if coverage is None or context.claim.prior_authorization:
         return
@@ -760,11 +869,13 @@ def opd_prior_authorization_missing(context: ClaimContext) -> Iterator[Hit]:
             continue
         yield Hit(
             f"Line {numbered.number}: {numbered.code} with {drugs[0].code} in a hospital outpatient "
-            f"department (place of service {numbered.place_of_service}) needs {program.name}; the "
-            "claim has no prior_authorization (unique tracking number). Request the prior "
-            "authorization and put its number on the claim.",
+            f"department (place of service {numbered.place_of_service}) falls under {program.name}. "
+            "Make sure the hospital obtained an affirmed prior authorization (unique tracking "
+            "number, UTN) before the service, because Medicare can deny the related physician "
+            "claims without it. Set prior_authorization on this claim once the hospital's request "
+            "was affirmed.",
             lines=(numbered.number, *_numbers(drugs)),
             codes=(numbered.code, drugs[0].code),
-            severity=_severity(coverage, _confirmed(program.confidence)),
+            severity=Severity.WARNING,
             source=_source(coverage, program.source),
         )
