@@ -169,7 +169,8 @@ class ClaimContext:
             if (
                 not pointers
                 or len(pointers) > _MAX_POINTERS
-                or any(pointer < 1 or pointer > diagnosis_count for pointer in pointers)
+                or min(pointers) < 1
+                or max(pointers) > diagnosis_count
             ):
                 features.add("pointer-problem")
         for numbered in self.procedures:

@@ -178,6 +178,8 @@ def drug_units_ignore_billing_unit(context: ClaimContext) -> Iterator[Hit]:
     for group in _toxin_groups(context):
         if not group.dose:
             continue
+        if group.billing_unit <= 1:
+            continue
         maximum = group.facts.get("label_max_units")
         billed = group.dose_units
         brand_fact = group.facts.get("brand")
