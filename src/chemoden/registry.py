@@ -125,6 +125,9 @@ _RULE_MODULES = (
     "chemoden.rules.pointers",
     "chemoden.rules.icd10cm",
     "chemoden.rules.coverage",
+    "chemoden.rules.coverage_diagnoses",
+    "chemoden.rules.coverage_drugs",
+    "chemoden.rules.coverage_services",
 )
 _loaded = False
 
