@@ -24,6 +24,22 @@ def line(code: str, units: int = 1, *modifiers: str, **extra: Any) -> dict[str, 
 # rule id -> (claim kwargs, expected severity, expected lines)
 FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
     (
+        "patient-below-label-age",
+        {
+            "lines": [line("64612", 1, "50"), line("J0585", 100, "JZ")],
+            "diagnoses": ["G24.5"],
+            "patient": {"birth_date": "2018-06-01"},
+        },
+        Severity.WARNING,
+        (1, 2),
+    ),
+    (
+        "patient-born-after-service",
+        {"lines": [line("64616", 1, "50")], "patient": {"birth_date": "2027-01-01"}},
+        Severity.ERROR,
+        (1,),
+    ),
+    (
         "drug-units-ignore-billing-unit",
         {"lines": [line("64616", 1, "50"), line("J0586", 300, "JZ", ndc=DYSPORT_300)]},
         Severity.WARNING,
@@ -365,6 +381,26 @@ FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
 # rule id -> claim kwargs that must not trigger it
 PASSING: list[tuple[str, dict[str, Any]]] = [
     (
+        "patient-below-label-age",
+        {
+            "lines": [line("64612", 1, "50"), line("J0585", 100, "JZ")],
+            "diagnoses": ["G24.5"],
+            "patient": {"birth_date": "2014-03-10"},
+        },
+    ),
+    (
+        "patient-below-label-age",
+        {
+            "lines": [line("64611"), line("J0588", 40, "JZ")],
+            "diagnoses": ["K11.7"],
+            "patient": {"birth_date": "2020-01-01"},
+        },
+    ),
+    (
+        "patient-born-after-service",
+        {"lines": [line("64616", 1, "50")], "patient": {"birth_date": "1960-01-01"}},
+    ),
+    (
         "drug-units-ignore-billing-unit",
         {"lines": [line("64616", 1, "50"), line("J0586", 60, "JZ", ndc=DYSPORT_300)]},
     ),
@@ -493,6 +529,7 @@ PASSING: list[tuple[str, dict[str, Any]]] = [
 ]
 
 CODING_MODULES = {
+    "chemoden.rules.patient",
     "chemoden.rules.validity",
     "chemoden.rules.laterality",
     "chemoden.rules.pairs",

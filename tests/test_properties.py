@@ -103,6 +103,9 @@ def claims(draw: st.DrawFn) -> chemoden.Claim:
         diagnoses=draw(diagnoses),
         lines=lines,
         prior_authorization=draw(st.one_of(st.none(), st.just("A1B2C3D4E5F6G7H8"))),
+        patient=draw(
+            st.one_of(st.none(), st.builds(chemoden.Patient, birth_date=st.one_of(st.none(), dates)))
+        ),
         prior_services=draw(
             st.lists(
                 st.builds(chemoden.PriorService, date_of_service=dates, code=st.sampled_from(KNOWN_CODES)),

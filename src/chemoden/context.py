@@ -208,6 +208,8 @@ class ClaimContext:
                     features.add("after-newest-icd")
         if claim.prior_services:
             features.add("prior-services")
+        if claim.patient is not None and claim.patient.birth_date is not None:
+            features.add("patient-birth-date")
         if not claim.prior_authorization:
             features.add("no-prior-authorization")
         features.add("payer" if claim.payer is not None else "no-payer")
