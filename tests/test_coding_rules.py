@@ -24,6 +24,12 @@ def line(code: str, units: int = 1, *modifiers: str, **extra: Any) -> dict[str, 
 # rule id -> (claim kwargs, expected severity, expected lines)
 FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
     (
+        "em-in-global-period",
+        {"lines": [line("99213")], "prior_services": [{"date_of_service": "2026-03-03", "code": "64616"}]},
+        Severity.WARNING,
+        (1,),
+    ),
+    (
         "patient-below-label-age",
         {
             "lines": [line("64612", 1, "50"), line("J0585", 100, "JZ")],
@@ -380,6 +386,17 @@ FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
 
 # rule id -> claim kwargs that must not trigger it
 PASSING: list[tuple[str, dict[str, Any]]] = [
+    (
+        "em-in-global-period",
+        {"lines": [line("99213")], "prior_services": [{"date_of_service": "2026-02-20", "code": "64616"}]},
+    ),
+    (
+        "em-in-global-period",
+        {
+            "lines": [line("99213", 1, "24")],
+            "prior_services": [{"date_of_service": "2026-03-03", "code": "64616"}],
+        },
+    ),
     (
         "patient-below-label-age",
         {

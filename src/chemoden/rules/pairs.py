@@ -220,6 +220,40 @@ def em_same_day_without_modifier_25(context: ClaimContext) -> Iterator[Hit]:
 
 
 @rule(
+    "em-in-global-period",
+    family=Family.CODE_PAIRS,
+    severity=Severity.WARNING,
+    source="CMS Claims Processing Manual ch. 12 s40 (global surgery)",
+    summary="An office visit falls in the 10-day global period of an earlier chemodenervation.",
+    requires=("kind:em", "prior-services"),
+)
+def em_in_global_period(context: ClaimContext) -> Iterator[Hit]:
+    tables = context.tables
+    for numbered in context.procedures:
+        if numbered.kind != "em" or numbered.line.has_modifier("24", "25", "57"):
+            continue
+        for prior in context.claim.prior_services:
+            global_days = tables.facts_on(prior.code, prior.date_of_service).get("global_days")
+            if global_days is None or not global_days.value.isdigit() or int(global_days.value) == 0:
+                continue
+            days_after = (numbered.date - prior.date_of_service).days
+            if not 0 < days_after <= int(global_days.value):
+                continue
+            yield Hit(
+                f"Office visit {numbered.code} (line {numbered.number}) is {days_after} days after "
+                f"{prior.code} on {prior.date_of_service.isoformat()}, inside its "
+                f"{int(global_days.value)}-day global period, which includes related follow-up "
+                "visits. Bill the visit only if it was for an unrelated problem, with modifier 24 "
+                "and documentation.",
+                lines=(numbered.number,),
+                codes=(numbered.code, prior.code),
+                source=f"CMS Claims Processing Manual ch. 12 s40 (global surgery); global days: "
+                f"{fact_source(global_days)}",
+            )
+            break
+
+
+@rule(
     "supply-not-separately-payable",
     family=Family.CODE_PAIRS,
     severity=Severity.ERROR,
