@@ -24,6 +24,13 @@ def line(code: str, units: int = 1, *modifiers: str, **extra: Any) -> dict[str, 
 # rule id -> (claim kwargs, expected severity, expected lines)
 FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
     (
+        "jw-jz-on-non-drug-line",
+        {"lines": [line("64616", 1, "50", "JZ"), line("J0585", 100)]},
+        Severity.ERROR,
+        (1,),
+    ),
+    ("modifier-25-on-non-em-code", {"lines": [line("64616", 1, "50", "25")]}, Severity.WARNING, (1,)),
+    (
         "em-in-global-period",
         {"lines": [line("99213")], "prior_services": [{"date_of_service": "2026-03-03", "code": "64616"}]},
         Severity.WARNING,
@@ -386,6 +393,8 @@ FAILING: list[tuple[str, dict[str, Any], Severity, tuple[int, ...]]] = [
 
 # rule id -> claim kwargs that must not trigger it
 PASSING: list[tuple[str, dict[str, Any]]] = [
+    ("jw-jz-on-non-drug-line", {"lines": [line("64616", 1, "50"), line("J0585", 100, "JZ")]}),
+    ("modifier-25-on-non-em-code", {"lines": [line("99213", 1, "25"), line("64616", 1, "50")]}),
     (
         "em-in-global-period",
         {"lines": [line("99213")], "prior_services": [{"date_of_service": "2026-02-20", "code": "64616"}]},

@@ -314,6 +314,28 @@ def jw_jz_modifier_missing(context: ClaimContext) -> Iterator[Hit]:
 
 
 @rule(
+    "jw-jz-on-non-drug-line",
+    family=Family.DRUG_LINES,
+    severity=Severity.ERROR,
+    source=_JW_JZ_SOURCE,
+    summary="JW or JZ is on a line that bills no drug, such as the injection procedure.",
+    requires=("procedure",),
+)
+def jw_jz_on_non_drug_line(context: ClaimContext) -> Iterator[Hit]:
+    for numbered in context.procedures:
+        found = [modifier for modifier in numbered.line.modifiers if modifier in ("JW", "JZ")]
+        if found:
+            yield Hit(
+                f"Line {numbered.number} bills {numbered.code} with {' and '.join(found)}, but JW and "
+                "JZ describe discarded drug and belong on the drug's HCPCS line (J0585-J0589). "
+                f"Remove {' and '.join(found)} from line {numbered.number} and put the modifier on the "
+                "drug line.",
+                lines=(numbered.number,),
+                codes=(numbered.code, *found),
+            )
+
+
+@rule(
     "jw-and-jz-on-same-line",
     family=Family.DRUG_LINES,
     severity=Severity.ERROR,

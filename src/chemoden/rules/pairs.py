@@ -220,6 +220,28 @@ def em_same_day_without_modifier_25(context: ClaimContext) -> Iterator[Hit]:
 
 
 @rule(
+    "modifier-25-on-non-em-code",
+    family=Family.CODE_PAIRS,
+    severity=Severity.WARNING,
+    source="CMS Claims Processing Manual ch. 12 s30.6.6 (modifier 25 on E/M services)",
+    summary="Modifier 25 is on a line that is not an E/M service.",
+    requires=("procedure",),
+)
+def modifier_25_on_non_em_code(context: ClaimContext) -> Iterator[Hit]:
+    for numbered in context.procedures:
+        if "25" not in numbered.line.modifiers or numbered.kind in ("em", None):
+            continue
+        yield Hit(
+            f"Line {numbered.number} bills {numbered.code} with modifier 25, which marks a "
+            "significant, separately identifiable E/M service and belongs on the office visit "
+            f"line. Remove 25 from {numbered.code} and put it on the E/M line if the visit "
+            "qualifies.",
+            lines=(numbered.number,),
+            codes=(numbered.code, "25"),
+        )
+
+
+@rule(
     "em-in-global-period",
     family=Family.CODE_PAIRS,
     severity=Severity.WARNING,
