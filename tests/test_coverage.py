@@ -665,7 +665,7 @@ def test_partial_list_note_once_per_claim() -> None:
     notes = found["coverage-not-verified"]
     assert len(notes) == 1
     assert notes[0].lines == (1, 2)
-    assert "diagnoses I69.351 and G81.11 are not in that part" in notes[0].message
+    assert "diagnoses I69.351 and G81.11 could not be checked" in notes[0].message
     assert "64642 and 64643" in notes[0].message
 
 
@@ -751,3 +751,32 @@ def test_no_icd_release_still_checks_support() -> None:
     )
     notes = rules_found(claim)["coverage-not-verified"]
     assert "diagnosis G51.3 is not in that part" in notes[0].message
+
+
+def test_any_procedure_group_skips_other_services() -> None:
+    claim = build_claim(
+        [
+            line("64616", 1, "50"),
+            line("99213", 1, "25"),
+            {**line("20553"), "diagnosis_pointers": [2]},
+            line("J0586", 100, "JZ", ndc="15054-0500-01"),
+        ],
+        ["G24.3", "M79.18"],
+        payer="TX",
+        date="2026-03-10",
+    )
+    notes = rules_found(claim).get("coverage-not-verified", [])
+    assert [finding.lines for finding in notes] == [(1,)]
+    assert "holds none of the covered-diagnosis list for 64616" in notes[0].message
+
+
+def test_cosmetic_stays_error_when_version_uncertain() -> None:
+    claim = build_claim(
+        [line("64612", 1, "50"), line("J0585", 20), line("J0585", 80, "JW")],
+        ["Z41.1"],
+        payer="OH",
+        date="2026-03-10",
+    )
+    found = rules_found(claim)
+    assert "policy-version-uncertain" in found
+    assert severities(found, "cosmetic-use-not-covered") == [Severity.ERROR]

@@ -77,9 +77,11 @@ class ClaimCoverage:
         lines: list[LineCoverage] = []
         by_date: dict[dt.date, list[LineCoverage]] = {}
         for numbered in context.procedures:
-            indexes = version.groups_for_procedure(numbered.code)
-            if not indexes and context.procedure_kind(numbered) != "chemodenervation":
+            # A group of "any procedure" covers the chemodenervation lines only; other lines
+            # (an office visit, a trigger-point injection) count where a group names them.
+            if numbered.kind != "chemodenervation" and not version.lists_procedure(numbered.code):
                 continue
+            indexes = version.groups_for_procedure(numbered.code)
             diagnoses = self._pointed(numbered.line.diagnosis_pointers)
             supported: list[int] = []
             mappings: list[DiagnosisMapping] = []

@@ -392,6 +392,10 @@ class PolicyVersion:
             text += f", article {self.article.label()}"
         return text
 
+    def lists_procedure(self, code: str) -> bool:
+        """Tell whether a group names this procedure code itself (not as "any procedure")."""
+        return code in self._groups_by_procedure
+
     def groups_for_procedure(self, code: str) -> tuple[int, ...]:
         """Return the indexes of the groups that apply to a procedure code."""
         specific = self._groups_by_procedure.get(code, ())

@@ -98,7 +98,8 @@ def coverage_not_verified(context: ClaimContext) -> Iterator[Hit]:
         ):
             checked = _diagnoses_to_check(context, coverage, item)
             if checked:
-                notes.setdefault(("partial", checked), []).append(item)
+                held = any(group.diagnoses for group in item.candidates)
+                notes.setdefault(("partial" if held else "none-held", checked), []).append(item)
     for (reason, codes), items in notes.items():
         numbers = tuple(item.line.number for item in items)
         procedures = _and_list(list(dict.fromkeys(item.line.code for item in items)))
@@ -113,6 +114,13 @@ def coverage_not_verified(context: ClaimContext) -> Iterator[Hit]:
                 f"chemoden has no coverage group for {procedures} under {version.citation()}, so "
                 "the diagnosis, drug and dose were not checked against the policy. Check the "
                 "article by hand."
+            )
+        elif reason == "none-held":
+            message = (
+                f"chemoden holds none of the covered-diagnosis list for {procedures} under "
+                f"{version.citation()}, so {_diagnoses_text(codes)} could not be checked. Check the "
+                "article's ICD-10-CM table, or load the article from the CMS Medicare Coverage "
+                "Database download."
             )
         else:
             message = (
@@ -323,7 +331,9 @@ def cosmetic_use_not_covered(context: ClaimContext) -> Iterator[Hit]:
             "the whole claim (injection and drug) is not covered. Do not bill cosmetic injections "
             "to this payer.",
             codes=(code,),
-            severity=_severity(coverage, Severity.ERROR if certain else Severity.WARNING),
+            # Not lowered when the policy version is uncertain: every bundled version of every
+            # policy excludes cosmetic use, so the choice of version does not change the result.
+            severity=Severity.ERROR if certain else Severity.WARNING,
             source=_source(coverage, mapping.source),
         )
     for numbered in context.drugs:
