@@ -780,3 +780,20 @@ def test_cosmetic_stays_error_when_version_uncertain() -> None:
     found = rules_found(claim)
     assert "policy-version-uncertain" in found
     assert severities(found, "cosmetic-use-not-covered") == [Severity.ERROR]
+
+
+@pytest.mark.parametrize(
+    ("payer", "day", "policy_id", "uncertain"),
+    [
+        ("L33458", "2026-03-10", "L39836", True),
+        ("GA", "2026-03-10", "L39836", True),
+        ("L39909", "2026-02-14", "L34635", False),
+        ("L34635", "2026-03-10", "L39909", False),
+        ("L34635", "2026-02-14", "L34635", False),
+    ],
+)
+def test_policy_id_weighs_its_lineage(payer: str, day: str, policy_id: str, uncertain: bool) -> None:
+    version, problem = PolicyCatalog.with_bundled().resolve(payer, dt.date.fromisoformat(day))
+    assert version is not None
+    assert version.policy_id == policy_id
+    assert (problem is not None) is uncertain

@@ -45,11 +45,13 @@ class PolicyCatalog:
         *,
         known: Mapping[str, Sequence[str]] | None = None,
         loader: Callable[[str], PayerPolicy | None] | None = None,
+        successors: Mapping[str, str] | None = None,
     ) -> None:
         self._loaded: dict[str, PayerPolicy] = {}
         self._ids: set[str] = set()
         self._by_key: dict[str, list[str]] = {}
         self._loader = loader
+        self._successors: dict[str, str] = dict(successors or {})
         for policy_id, keys in (known or {}).items():
             self._add_keys(policy_id, keys, replace_keys=False)
         for policy in policies:
@@ -71,6 +73,8 @@ class PolicyCatalog:
                 self._by_key[key].append(policy_id)
 
     def _add(self, policy: PayerPolicy, *, replace_keys: bool) -> None:
+        if policy.successor:
+            self._successors[policy.id] = policy.successor
         keys: list[str] = []
         if policy.jurisdiction is not None:
             keys.extend(policy.jurisdiction.contract_numbers)
@@ -95,8 +99,10 @@ class PolicyCatalog:
                     f"got {type(policy).__name__}"
                 )
             added.append(policy)
-        known = {entry.policy_id: entry.payer_keys for entry in bundled_index()}
-        return cls((), added, known=known, loader=bundled_policy)
+        index = bundled_index()
+        known = {entry.policy_id: entry.payer_keys for entry in index}
+        successors = {entry.policy_id: entry.successor for entry in index if entry.successor}
+        return cls((), added, known=known, loader=bundled_policy, successors=successors)
 
     def policies(self) -> tuple[PayerPolicy, ...]:
         """Return every policy in the catalog, sorted by id; reads any not yet read."""
@@ -128,11 +134,12 @@ class PolicyCatalog:
                 "MAC contract number or state code)"
             )
 
+        if key in self._ids:
+            # A policy id names one LCD of a contractor: its predecessor or successor may be
+            # the one in force, so they are weighed as a state or contract number would be.
+            related = [self.get(policy_id) for policy_id in self._lineage(key) if policy_id != key]
+            policies.extend(policy for policy in related if policy is not None)
         candidates = [version for policy in policies for version in policy.versions_on(day)]
-        if not candidates and key in self._ids:
-            policy = self.get(key)
-            if policy is not None:
-                candidates = self._successor_versions(policy, day)
         if not candidates:
             names = ", ".join(policy.id for policy in policies)
             return None, f"policy {names} has no version in force on {day.isoformat()}"
@@ -150,19 +157,20 @@ class PolicyCatalog:
             f"chemoden used {chosen.policy_id} v{chosen.version}"
         )
 
-    def _successor_versions(self, policy: PayerPolicy, day: dt.date) -> list[PolicyVersion]:
-        seen = {policy.id}
-        current = policy
-        while current.successor and current.successor not in seen:
-            seen.add(current.successor)
-            following = self.get(current.successor)
-            if following is None:
-                return []
-            found = list(following.versions_on(day))
-            if found:
-                return found
-            current = following
-        return []
+    def _lineage(self, policy_id: str) -> list[str]:
+        """Return the ids of a policy's predecessors, itself and its successors, in order."""
+        predecessors = {successor: policy for policy, successor in self._successors.items()}
+        earlier: list[str] = []
+        current = policy_id
+        while current in predecessors and predecessors[current] not in earlier:
+            current = predecessors[current]
+            earlier.insert(0, current)
+        later: list[str] = []
+        current = policy_id
+        while current in self._successors and self._successors[current] not in (*earlier, policy_id, *later):
+            current = self._successors[current]
+            later.append(current)
+        return [*earlier, policy_id, *later]
 
     def resolve_for_claim(self, claim: Claim) -> tuple[PolicyVersion | None, str | None]:
         """Return the policy version for the claim's payer and date, and a problem text.

@@ -37,7 +37,8 @@ JZ_REQUIRED_FROM = dt.date(2023, 7, 1)
 """JW or JZ is required on single-dose drug lines from this date (CMS, ch. 17 s40)."""
 
 _JW_JZ_SOURCE = (
-    "CMS Claims Processing Manual ch. 17 s40 (JW and JZ modifiers); Noridian JW/JZ billing guidelines A53024"
+    "CMS Claims Processing Manual ch. 17 s40 (JW and JZ modifiers, national policy), "
+    "as explained in Noridian JW/JZ billing guidelines A53024"
 )
 _UNITS_SOURCE = "HCPCS Level II descriptors of J0586 (5 units) and J0587 (100 units)"
 _NO_JW_JZ_PLACES = frozenset({"50", "72"})  # FQHC and RHC claims do not report JW or JZ
