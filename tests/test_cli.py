@@ -131,3 +131,13 @@ def test_standard_input_read() -> None:
     )
     assert result.returncode == 1
     assert len(json.loads(result.stdout)) == 18
+
+
+def test_report_names_policy_version() -> None:
+    _, out, _ = run("validate", "--format", "json", str(SAMPLES))
+    reports = {report["id"]: report for report in json.loads(out)}
+    assert reports["S-14"]["policy"].startswith("L35170 v60")
+    assert "article A57185" in reports["S-14"]["policy"]
+    assert "policy" not in reports["S-18"]
+    _, table, _ = run("validate", str(SAMPLES))
+    assert "coverage checked under L35170 v60" in table

@@ -124,7 +124,8 @@ class Validator:
 
         if len(findings) > 1:
             findings.sort(key=Finding.sort_key)
-        return ValidationReport(claim_id=claim.id, findings=tuple(findings))
+        checked_under = policy.citation() if policy is not None else None
+        return ValidationReport(claim_id=claim.id, findings=tuple(findings), policy=checked_under)
 
     def validate_many(self, claims: Iterable[Claim]) -> list[ValidationReport]:
         """Check claims in order and return their reports."""

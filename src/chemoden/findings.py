@@ -85,6 +85,9 @@ class ValidationReport:
 
     claim_id: str | None
     findings: tuple[Finding, ...]
+    policy: str | None = None
+    """The payer policy version that coverage was checked under (policy id, version,
+    title and article), or None when coverage was not checked."""
 
     @property
     def ok(self) -> bool:
@@ -118,11 +121,14 @@ class ValidationReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report in the JSON report format of the claim file contract."""
-        return {
+        document: dict[str, Any] = {
             "id": self.claim_id,
             "ok": self.ok,
             "findings": [finding.to_dict() for finding in self.findings],
         }
+        if self.policy is not None:
+            document["policy"] = self.policy
+        return document
 
     def _repr_html_(self) -> str:
         title = html.escape(self.claim_id or "claim")

@@ -142,6 +142,8 @@ def render_table(entries: Sequence[ReportEntry]) -> str:
         label = report.claim_id or "(no id)"
         where = f"  [{entry.file}]" if entry.file else ""
         out.append(f"{label}: {'ok' if report.ok else 'NOT OK'}{where}")
+        if report.policy is not None:
+            out.append(_TEXT.fill(f"coverage checked under {report.policy}"))
         for finding in report.findings:
             lines = ",".join(str(number) for number in finding.lines) or "-"
             out.append(f"  {finding.severity.value:<7} line {lines:<5} {finding.rule}")
