@@ -97,7 +97,25 @@ def claims(draw: st.DrawFn) -> chemoden.Claim:
         id=draw(st.one_of(st.none(), st.text(max_size=8))),
         date_of_service=draw(dates),
         payer=draw(
-            st.one_of(st.none(), st.sampled_from(["L35170", "L35172", "01182", "CA", "L39909", "X1"]))
+            st.one_of(
+                st.none(),
+                st.sampled_from(
+                    [
+                        "L35170",
+                        "L35172",
+                        "01182",
+                        "CA",
+                        "L39909",
+                        "X1",
+                        "TX",
+                        "FL",
+                        "OH",
+                        "GA",
+                        "IL",
+                        "L33458",
+                    ]
+                ),
+            )
         ),
         place_of_service=draw(st.one_of(st.none(), st.sampled_from(["11", "19", "22", "24", "72"]))),
         diagnoses=draw(diagnoses),
