@@ -33,7 +33,7 @@ class PolicyCatalog:
     """The payer policies of a validator, by policy id, contract number and state.
 
     Policies given to the constructor are held as they are. With `loader`, the catalog
-    also holds the policy ids and payer keys of an index (`known`), and reads a policy
+    also keeps the policy ids and payer keys of an index (`known`), and reads a policy
     only when a claim needs it, so that a validator does not parse every bundled policy
     before its first claim.
     """

@@ -3,9 +3,9 @@
 The drug goes on its own line as a HCPCS J-code, in billing units. One billing unit
 of J0585, J0588 and J0589 is 1 product unit, of J0586 (Dysport) 5 and of J0587
 (Myobloc) 100, so 500 Dysport units are 100 units of J0586. The drug and its administration go on
-the same claim. All toxins come in single-dose vials: from 2023-07-01 a Medicare
+the same claim. All toxins come in single-dose vials. From 2023-07-01 a Medicare
 claim reports the discarded amount on its own line with JW, or JZ on the dose line
-when nothing was discarded; JW and JZ never share a line, and waste of less than one
+when nothing was discarded. JW and JZ never share a line, and waste of less than one
 billing unit is not billed.
 
 Sources: HCPCS Level II descriptors of J0585-J0589; CMS Claims Processing Manual
@@ -212,7 +212,7 @@ def _units_match_vial_contents(
     """Return a warning when billed units equal whole vials counted in product units.
 
     300 units of J0586 with a 300-unit Dysport vial are 1,500 Dysport units, five vials
-    used up with nothing left; far more likely, one vial's 300 units were billed as if
+    used up with nothing left. Far more likely, one vial's 300 units were billed as if
     the billing unit were 1. This is a guess, so it gives a warning.
     """
     if group.billing_unit <= 1:

@@ -1,9 +1,9 @@
 """Patient rules: the patient's age on the date of service against the product label.
 
-The US labels of the botulinum toxins cover each indication from a given age: Botox for
-chronic migraine and cervical dystonia in adults, for blepharospasm and strabismus from
-12 years, for spasticity from 2 years; Xeomin for sialorrhea from 2 years; Dysport,
-Myobloc and Daxxify for cervical dystonia in adults. A younger patient is off-label use,
+The US labels of the botulinum toxins cover each indication from a given age. Botox
+covers chronic migraine and cervical dystonia in adults, blepharospasm and strabismus
+from 12 years, and spasticity from 2 years. Xeomin covers sialorrhea from 2 years, and
+Dysport, Myobloc and Daxxify cover cervical dystonia in adults. A younger patient is off-label use,
 which payers may deny without documented medical necessity. The claim's
 `patient.birth_date` gives the age; without it these rules do not run.
 
