@@ -797,3 +797,18 @@ def test_policy_id_weighs_its_lineage(payer: str, day: str, policy_id: str, unce
     assert version is not None
     assert version.policy_id == policy_id
     assert (problem is not None) is uncertain
+
+
+def test_label_maximum_per_indication() -> None:
+    sialorrhea = build_claim([line("64611"), line("J0588", 200, "JZ")], ["K11.7"])
+    found = rules_found(sialorrhea)
+    assert severities(found, "dose-above-label-maximum") == [Severity.WARNING]
+    assert "for chronic sialorrhea of 100 units" in found["dose-above-label-maximum"][0].message
+
+    within = build_claim([line("64611"), line("J0588", 100, "JZ")], ["K11.7"])
+    assert "dose-above-label-maximum" not in rules_found(within)
+
+    two_indications = build_claim(
+        [line("64611"), line("64616", 1, "50"), line("J0588", 200, "JZ")], ["K11.7", "G24.3"]
+    )
+    assert "dose-above-label-maximum" not in rules_found(two_indications)

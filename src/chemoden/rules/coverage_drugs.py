@@ -19,6 +19,7 @@ from chemoden.context import ClaimContext, NumberedLine
 from chemoden.coverage.analysis import claim_coverage, drug_facts, product_units
 from chemoden.coverage.model import CoverageGroup, DoseLimit
 from chemoden.findings import Severity
+from chemoden.reference.labels import LabelDose, label_doses
 from chemoden.registry import Family, Hit, rule
 from chemoden.rules._common import fact_source, lines_text, units_ignore_billing_unit
 from chemoden.rules._coverage_common import _LCD, _confirmed, _numbers, _severity, _source
@@ -197,7 +198,18 @@ def dose_above_label_maximum(context: ClaimContext) -> Iterator[Hit]:
         if any(value is None for value in units):
             continue
         total = sum(value for value in units if value is not None)
-        cap = float(fact.value)
+        indication = _indication_dose(context, code, day)
+        if indication is not None and indication.max_units < float(fact.value):
+            cap = float(indication.max_units)
+            what = f"the US label's maximum for {indication.indication}"
+            note, confidence = indication.note, indication.confidence
+            source = indication.source
+            if not confidence.is_confirmed:
+                source += f" [{confidence.value}]"
+        else:
+            cap = float(fact.value)
+            what = "the US label's maximum"
+            note, confidence, source = fact.note, fact.confidence, fact_source(fact)
         if total <= cap:
             continue
         message = _dose_message(
@@ -205,15 +217,29 @@ def dose_above_label_maximum(context: ClaimContext) -> Iterator[Hit]:
             given,
             total,
             cap,
-            "the US label's maximum",
-            f"Check the dose and the units billed ({fact.note})."
-            if fact.note
+            what,
+            f"Check the dose and the units billed ({note})."
+            if note
             else "Check the dose and the units billed.",
         )
         yield Hit(
             message,
             lines=_numbers(given),
             codes=(code,),
-            severity=_confirmed(fact.confidence),
-            source=fact_source(fact),
+            severity=_confirmed(confidence),
+            source=source,
         )
+
+
+def _indication_dose(context: ClaimContext, code: str, day: dt.date) -> LabelDose | None:
+    """Return the label's per-indication maximum when every same-day injection shares one.
+
+    A dose given for two indications in one session cannot be split between them, so
+    the drug-wide maximum applies then.
+    """
+    doses = label_doses()
+    found = {doses.get((code, numbered.code)) for numbered in context.chemodenervation_lines(day)}
+    if len(found) != 1:
+        return None
+    (dose,) = found
+    return dose
