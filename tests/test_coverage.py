@@ -104,7 +104,7 @@ def test_legacy_episodic_migraine_with_64615_is_error() -> None:
 
 
 def test_legacy_64612_keeps_partial_list() -> None:
-    # Only 64615 moved to the chronic migraine group: G43.709 says nothing about 64612.
+    # Only 64615 moved to the chronic migraine group: G43.709 does not decide 64612.
     claim = build_claim(
         [line("64612", 1, "RT"), line("J0585", 30, "JZ")], ["G43.709"], date="2025-06-03", payer="L35170"
     )
@@ -335,7 +335,7 @@ def test_axillary_hyperhidrosis_six_months() -> None:
     assert "treatment-repeated-too-soon" in rules_found(claim)
 
 
-# secondary-diagnosis-missing (bundled data holds no list: reminder only)
+# secondary-diagnosis-missing (the bundled data has no list, so only a reminder)
 
 
 def test_spasticity_reminds_second_code_for_jf() -> None:

@@ -97,3 +97,24 @@ def test_numbers_parse() -> None:
             for name in ("mue", "billing_unit", "label_max_units"):
                 for fact in table.facts(code, name):
                     assert int(fact.value) > 0, (code, name)
+
+
+def test_label_tables_sourced_and_known() -> None:
+    from chemoden.reference.labels import label_ages, label_doses
+
+    for table in (label_ages(), label_doses()):
+        for (drug, procedure), rows in table.items():
+            assert drug in TABLES.drugs, drug
+            assert procedure in TABLES.procedures, procedure
+            for row in rows:
+                assert row.source
+                if row.valid_from and row.valid_to:
+                    assert row.valid_from <= row.valid_to
+
+
+def test_label_rows_follow_dates() -> None:
+    from chemoden.reference.labels import label_age_on, label_dose_on
+
+    assert label_age_on("J0589", "64616", dt.date(2023, 7, 31)) is None
+    assert label_age_on("J0589", "64616", dt.date(2023, 8, 1)) is not None
+    assert label_dose_on("J0589", "64616", dt.date(2023, 7, 31)) is None

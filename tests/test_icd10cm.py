@@ -353,7 +353,7 @@ def test_gap_header_split_from_changes() -> None:
 
 def test_gap_date_reports_not_checked() -> None:
     # G35.D is in the April 2026 update but not in the April 2025 one, and no dated
-    # change tells when it came, so a date between the two cannot be judged.
+    # change gives when it came, so a date between the two cannot be judged.
     claim = build_claim(INJECTION, diagnoses=["G35.D", "G51.32"], date="2025-11-04")
     findings = diagnosis_rules(claim)
     assert list(findings) == ["diagnosis-release-not-bundled"]

@@ -325,7 +325,7 @@ def compact(rows: Sequence[Row]) -> tuple[list[str], dict[str, str]]:
         if code in extensions and kind is CodeKind.HEADER:
             body = "|".join(f"{character}={text}" for character, text in extensions[code])
             if any("|" in text or "=" in text for _, text in extensions[code]):
-                raise ValueError(f"7th-character title of {code} holds '|' or '='")
+                raise ValueError(f"invalid 7th-character title of {code}: it contains '|' or '='")
             table_id = table_ids.setdefault(body, f"E{len(table_ids) + 1}")
             lines.append(f"{code:<{CODE_WIDTH}}{table_id:<{KIND_WIDTH}}{title}")
         elif seven_character_base(code) in extensions and kind is CodeKind.BILLABLE:

@@ -85,7 +85,7 @@ class Validator:
         """Check one claim and return its report.
 
         A rule that raises becomes a `rule-failed` error finding, so that a well-formed
-        claim never makes this raise; the property tests check this on random claims.
+        claim never makes this raise. The property tests check this on random claims.
         """
         policy, payer_problem = self._catalog.resolve_for_claim(claim)
         context = ClaimContext(claim, self._tables, policy, payer_problem, self._icd10cm)

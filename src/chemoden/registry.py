@@ -1,7 +1,7 @@
 """The rule registry: every rule with its stable id, family, severity and source.
 
 Rules are small functions grouped by family in `chemoden.rules`. Each takes the
-per-claim `ClaimContext` and yields a `Hit` for every problem it finds; the engine
+per-claim `ClaimContext` and yields a `Hit` for every problem it finds. The engine
 turns hits into `Finding`s with the rule's id, severity and source. A rule id is
 kebab-case, says what is wrong, and is never reused for another check.
 
@@ -62,8 +62,8 @@ class Rule:
     """A registered rule: its id, family, default severity, source and check.
 
     `requires` lists claim features (see `ClaimContext.features`) that must all be
-    present for the rule to find anything; the engine skips the rule on a claim that
-    lacks one, which keeps a claim's cost in proportion to what it bills.
+    present for the rule to find anything. The engine skips the rule on a claim that
+    lacks one, so a claim's cost follows what it bills.
     """
 
     id: str

@@ -169,7 +169,7 @@ class DiagnosisMapping:
 
     `unambiguous` marks a mapping derived from the LCD text whose codes are exactly the
     indication's codes (for example chronic migraine, G43.7- and G43.E-), so that a code
-    outside it is an error even though no article table was read; `reason` says why.
+    outside it is an error even though no article table was read. `reason` gives why.
     """
 
     codes: tuple[str, ...] = attrs.field(converter=_codes)
@@ -206,10 +206,10 @@ class DoseLimit:
 class SecondaryDiagnosisRule:
     """A diagnosis that needs a second diagnosis from another list on the claim.
 
-    `applies_to` holds the group codes or prefixes that need the second code (empty:
-    every code of the group). `required` holds the codes or prefixes of which one must
+    `applies_to` contains the group codes or prefixes that need the second code (empty:
+    every code of the group). `required` contains the codes or prefixes of which one must
     be on the claim; empty means that the policy requires one but chemoden does not
-    hold the list, so the rule can only remind the coder. `exempt` holds the codes or
+    hold the list, so the rule can only remind the coder. `exempt` contains the codes or
     prefixes that need no second code because they name the required condition
     themselves (cerebral palsy, G80, is itself of central nervous system origin).
     """
@@ -327,8 +327,8 @@ _GroupMatch = tuple[int, DiagnosisMapping]
 class PolicyVersion:
     """One version of a payer policy, in force from `valid_from` to `valid_to`.
 
-    `dates_confidence` marks effective dates that no primary source confirms; the
-    catalog then says so in the report. `article` is the billing article and revision
+    `dates_confidence` marks effective dates that no primary source confirms, and the
+    catalog then states that in the report. `article` is the billing article and revision
     the version was read with.
     """
 

@@ -19,7 +19,7 @@ from chemoden.context import ClaimContext, NumberedLine
 from chemoden.coverage.analysis import claim_coverage, drug_facts, product_units
 from chemoden.coverage.model import CoverageGroup, DoseLimit
 from chemoden.findings import Severity
-from chemoden.reference.labels import LabelDose, label_doses
+from chemoden.reference.labels import LabelDose, label_dose_on
 from chemoden.registry import Family, Hit, rule
 from chemoden.rules._common import fact_source, lines_text, units_ignore_billing_unit
 from chemoden.rules._coverage_common import _LCD, _confirmed, _numbers, _severity, _source
@@ -237,8 +237,7 @@ def _indication_dose(context: ClaimContext, code: str, day: dt.date) -> LabelDos
     A dose given for two indications in one session cannot be split between them, so
     the drug-wide maximum applies then.
     """
-    doses = label_doses()
-    found = {doses.get((code, numbered.code)) for numbered in context.chemodenervation_lines(day)}
+    found = {label_dose_on(code, numbered.code, day) for numbered in context.chemodenervation_lines(day)}
     if len(found) != 1:
         return None
     (dose,) = found

@@ -54,7 +54,7 @@ class _DiagnosisUse:
     """One diagnosis on one date of service, with the lines that point at it.
 
     `found` is the code's status in the release chosen for the date, `selection` that
-    choice. For a date that no release covers, `bracket` holds the releases before and
+    choice. For a date that no release covers, `bracket` contains the releases before and
     after it when the code has the same status in both and no dated change falls
     between them; `found` is then the status in the later one.
     """
@@ -125,9 +125,9 @@ def _judge(catalog: ReleaseCatalog, code: str, day: dt.date) -> _Judgement:
 def _agreeing_neighbours(catalog: ReleaseCatalog, code: str, day: dt.date) -> tuple[Release, Release] | None:
     """Return the releases around a gap date when both give the code the same status.
 
-    A code that is billable (or a header, or absent) both in the release before the
-    gap and in the one after it is taken to have that status inside the gap too, unless
-    a dated change of the code falls between the two releases.
+    A code with the same status (billable, header or absent) in the release before the
+    gap and in the one after it is taken to have that status inside the gap too. A dated
+    change of the code between the two releases prevents this.
     """
     neighbours = catalog.neighbours(day)
     if neighbours is None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from chemoden.context import ClaimContext
 from chemoden.findings import Severity
-from chemoden.reference.labels import label_ages
+from chemoden.reference.labels import label_age_on
 from chemoden.registry import Family, Hit, rule
 from chemoden.rules._common import lines_text
 
@@ -64,11 +64,10 @@ def patient_below_label_age(context: ClaimContext) -> Iterator[Hit]:
     patient = context.claim.patient
     if patient is None or patient.birth_date is None:
         return
-    ages = label_ages()
     reported: set[tuple[str, str]] = set()
     for drug in context.drugs:
         for procedure in context.chemodenervation_lines(drug.date):
-            label = ages.get((drug.code, procedure.code))
+            label = label_age_on(drug.code, procedure.code, drug.date)
             key = (drug.code, procedure.code)
             if label is None or key in reported:
                 continue
